@@ -1,0 +1,64 @@
+// The vocabulary of the rules engine: what a rule is, what it answers, what it reads.
+// Rules are pure: (event, features, config, reference) → result; time is the event's occurredAt.
+import type { z } from 'zod';
+import type { Claim, EventType, FraudType, QuanguardEvent, Redemption } from '../core/events.ts';
+import type { Reference } from './reference/state.ts';
+
+export type RuleOutcome = 'hit' | 'no_hit' | 'error' | 'skipped' | 'snoozed';
+
+export interface RuleResult {
+  outcome: Exclude<RuleOutcome, 'snoozed'>;
+  /** The value the rule measured (a count, a ratio, a latency in ms); null when not measured. */
+  observed: number | null;
+  /** Set on a hit: the rule's stable reason code. */
+  reason?: string;
+}
+
+/** Who carries the blame of a hit in flags.json. */
+export type FlagSubject = 'user' | 'merchant' | 'device';
+
+/** Feature values for one event, by feature name (see rules/features/spec.ts). Include the event itself. */
+export type Features = Readonly<Record<string, number>>;
+
+/** Derived facts the engine computes once per event, shared by every rule. */
+export interface EventFacts {
+  t: number;
+  /** Threshold and discount of the coupon type named in the event, when the campaign is known. */
+  thresholdFen: number | null;
+  couponDiscountFen: number | null;
+  batchDropAt: number | null;
+}
+
+export type DecisionEvent = Claim | Redemption;
+
+export interface RuleDefinition<C = unknown> {
+  id: string;
+  version: number;
+  fraudType: FraudType;
+  reason: string;
+  /** Event types the rule evaluates; others are `skipped` without being called. */
+  appliesTo: readonly EventType[];
+  subject: FlagSubject;
+  configSchema: z.ZodType<C>;
+  /** Feature names the rule reads from `features` (checked against the rule set at start). */
+  features(config: C): string[];
+  evaluate(event: QuanguardEvent, features: Features, config: C, ctx: RuleContext): RuleResult;
+}
+
+export interface RuleContext {
+  facts: EventFacts;
+  reference: Reference;
+}
+
+export const NO_HIT_NULL: RuleResult = Object.freeze({ outcome: 'no_hit', observed: null }) as RuleResult;
+export const SKIPPED: RuleResult = Object.freeze({ outcome: 'skipped', observed: null }) as RuleResult;
+
+export function hit(reason: string, observed: number): RuleResult {
+  return { outcome: 'hit', observed, reason };
+}
+export function noHit(observed: number | null): RuleResult {
+  return observed === null ? NO_HIT_NULL : { outcome: 'no_hit', observed };
+}
+export function defineRule<C>(def: RuleDefinition<C>): RuleDefinition<C> {
+  return def;
+}

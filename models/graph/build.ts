@@ -1,0 +1,147 @@
+// The window as one undirected graph: accounts in the middle, linked to the person (ID hash),
+// phone, devices, IP ranges and cards they used and to the merchants where they redeemed.
+// Repeated edges are aggregated first and added once with addEdge: mergeEdge on a million edges
+// costs ~10 s here (DEPENDENCIES.md), a Map pass and addEdge a fraction of that.
+import Graph from 'graphology';
+import type { ModelWindow } from '../window.ts';
+
+export type NodeKind = 'account' | 'person' | 'phone' | 'device' | 'iprange' | 'card' | 'merchant';
+export type EdgeKind = 'identity' | 'phone' | 'device' | 'iprange' | 'card' | 'redeemed';
+
+export interface AccountStats {
+  claims: number;
+  /** Claims within `dropBurstMs` after their batch dropped. */
+  claimsAtDrop: number;
+  automationClaims: number;
+  firstClaimMs: number;
+  accountCreatedAtMs?: number;
+  redemptions: number;
+  redeemedFen: number;
+  /** Redemptions whose order sits just above the coupon's threshold. */
+  huggingRedemptions: number;
+  /** Redemptions refunded afterwards. */
+  refundedRedemptions: number;
+}
+
+export interface NodeAttrs {
+  kind: NodeKind;
+  /** The entity id as the rest of the system knows it (userId, merchantId, deviceId, …). */
+  id: string;
+  account?: AccountStats;
+}
+
+export interface EdgeAttrs {
+  kind: EdgeKind;
+  claims: number;
+  redemptions: number;
+  amountFen: number;
+  /** claims + redemptions: the Louvain edge weight. */
+  weight: number;
+}
+
+export type ModelGraph = Graph<NodeAttrs, EdgeAttrs>;
+
+export interface BuildOptions {
+  dropBurstMs: number;
+  /** An order within this fraction above the coupon's threshold counts as hugging it. */
+  huggingFraction: number;
+  automationUserAgent: RegExp;
+}
+
+export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
+  dropBurstMs: 3_000,
+  huggingFraction: 0.05,
+  automationUserAgent: /headless|python|curl|wget|okhttp|go-http|java\/|bot\b|spider|selenium|puppeteer|phantomjs|scrapy|httpclient|autojs|frida/i,
+};
+
+const PREFIX: Record<NodeKind, string> = { account: 'a:', person: 'p:', phone: 'ph:', device: 'd:', iprange: 'n:', card: 'c:', merchant: 'm:' };
+
+export function nodeKey(kind: NodeKind, id: string): string {
+  return PREFIX[kind] + id;
+}
+
+/** IPv4 → its /24, IPv6 → its /64: carrier NAT and bot farms both show at this grain. */
+export function ipRange(ip: string): string {
+  if (ip.includes(':')) return ip.split(':').slice(0, 4).join(':') + '::/64';
+  const parts = ip.split('.');
+  return parts.length === 4 ? `${parts[0]}.${parts[1]}.${parts[2]}.0/24` : ip;
+}
+
+export function isHugging(orderFen: number, thresholdFen: number | undefined, fraction: number): boolean {
+  if (thresholdFen === undefined || thresholdFen <= 0) return false;
+  return orderFen >= thresholdFen && orderFen <= thresholdFen * (1 + fraction);
+}
+
+interface PendingEdge {
+  source: string;
+  target: string;
+  attrs: EdgeAttrs;
+}
+
+export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> = {}): ModelGraph {
+  const opts = { ...DEFAULT_BUILD_OPTIONS, ...options };
+  const nodes = new Map<string, NodeAttrs>();
+  const edges = new Map<string, PendingEdge>();
+  const dropAt = new Map(window.batches.map((b) => [b.batchId, b.dropAtMs]));
+  const threshold = new Map(window.couponTypes.map((c) => [c.couponTypeId, c.thresholdFen]));
+  const refundedOrders = new Set(window.refunds.map((r) => r.orderId));
+
+  const account = (userId: string): AccountStats => {
+    const key = PREFIX.account + userId;
+    let n = nodes.get(key);
+    if (!n) {
+      n = {
+        kind: 'account', id: userId,
+        account: { claims: 0, claimsAtDrop: 0, automationClaims: 0, firstClaimMs: Infinity, redemptions: 0, redeemedFen: 0, huggingRedemptions: 0, refundedRedemptions: 0 },
+      };
+      nodes.set(key, n);
+    }
+    return n.account!;
+  };
+  const link = (userId: string, kind: NodeKind, id: string, edgeKind: EdgeKind, claims: number, redemptions: number, amountFen: number) => {
+    const target = PREFIX[kind] + id;
+    if (!nodes.has(target)) nodes.set(target, { kind, id });
+    const source = PREFIX.account + userId;
+    const key = source + '\u0000' + target;
+    const e = edges.get(key);
+    if (e) {
+      e.attrs.claims += claims;
+      e.attrs.redemptions += redemptions;
+      e.attrs.amountFen += amountFen;
+      e.attrs.weight += claims + redemptions;
+    } else edges.set(key, { source, target, attrs: { kind: edgeKind, claims, redemptions, amountFen, weight: claims + redemptions } });
+  };
+
+  for (const m of window.merchants) nodes.set(PREFIX.merchant + m.merchantId, { kind: 'merchant', id: m.merchantId });
+
+  for (const c of window.claims) {
+    const s = account(c.userId);
+    s.claims++;
+    if (c.atMs < s.firstClaimMs) s.firstClaimMs = c.atMs;
+    const drop = dropAt.get(c.batchId);
+    if (drop !== undefined && c.atMs >= drop && c.atMs - drop <= opts.dropBurstMs) s.claimsAtDrop++;
+    if (c.userAgent && opts.automationUserAgent.test(c.userAgent)) s.automationClaims++;
+    if (c.accountCreatedAtMs !== undefined) s.accountCreatedAtMs = c.accountCreatedAtMs;
+    if (c.idHash) link(c.userId, 'person', c.idHash, 'identity', 1, 0, 0);
+    if (c.phoneHash) link(c.userId, 'phone', c.phoneHash, 'phone', 1, 0, 0);
+    if (c.deviceId) link(c.userId, 'device', c.deviceId, 'device', 1, 0, 0);
+    if (c.ip) link(c.userId, 'iprange', ipRange(c.ip), 'iprange', 1, 0, 0);
+  }
+
+  for (const r of window.redemptions) {
+    const s = account(r.userId);
+    s.redemptions++;
+    s.redeemedFen += r.discountFen;
+    if (isHugging(r.orderFen, threshold.get(r.couponTypeId), opts.huggingFraction)) s.huggingRedemptions++;
+    if (refundedOrders.has(r.orderId)) s.refundedRedemptions++;
+    link(r.userId, 'merchant', r.merchantId, 'redeemed', 0, 1, r.orderFen);
+    if (r.cardHash) link(r.userId, 'card', r.cardHash, 'card', 0, 1, r.orderFen);
+    if (r.deviceId) link(r.userId, 'device', r.deviceId, 'device', 0, 1, 0);
+    if (r.ip) link(r.userId, 'iprange', ipRange(r.ip), 'iprange', 0, 1, 0);
+  }
+
+  const graph: ModelGraph = new Graph<NodeAttrs, EdgeAttrs>({ type: 'undirected', multi: false, allowSelfLoops: false });
+  for (const [key, attrs] of nodes) graph.addNode(key, attrs);
+  for (const e of edges.values()) graph.addEdge(e.source, e.target, e.attrs);
+  return graph;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { addBotFarm, addCashOutRing, addFamily, addHonestUsers, baseWindow } from '../testing/window-fixtures.ts';
+import { buildGraph } from './build.ts';
+import { louvainCommunities } from './communities.ts';
+import { detectRings, scoreRings } from './rings.ts';
+
+function flagsOf(w: ReturnType<typeof baseWindow>) {
+  const g = buildGraph(w);
+  return scoreRings(g, detectRings(g, { seed: 7 }));
+}
+
+describe('ring detection', () => {
+  it('finds a bot farm of 30 accounts on 2 devices and lists every member', () => {
+    const w = baseWindow();
+    addHonestUsers(w, 200);
+    const bots = addBotFarm(w, 30, 2);
+    const flags = flagsOf(w);
+    const bot = flags.filter((f) => f.fraudType === 'bot_claiming');
+    expect(bot).toHaveLength(1);
+    expect(new Set(bot[0]!.members)).toEqual(new Set(bots));
+    expect(bot[0]!.reasons).toContain('RING.BOT_FARM.ACCOUNTS_PER_DEVICE');
+    expect(bot[0]!.evidence.figures.maxAccountsPerDevice).toBe(15);
+    expect(bot[0]!.evidence.edges.some((e) => e.kind === 'device' && e.to.startsWith('dev_usr_b'))).toBe(true);
+  });
+
+  it('does not flag an honest family sharing one device', () => {
+    const w = baseWindow();
+    addHonestUsers(w, 200);
+    const family = addFamily(w, 4);
+    const flags = flagsOf(w);
+    const flagged = new Set(flags.flatMap((f) => f.members));
+    for (const m of family) expect(flagged.has(m)).toBe(false);
+    expect(flags).toHaveLength(0);
+  });
+
+  it('finds a cash-out ring around its merchant, with threshold hugging and refunds as evidence', () => {
+    const w = baseWindow();
+    addHonestUsers(w, 200);
+    const ring = addCashOutRing(w, 8, 'mch_5');
+    const flags = flagsOf(w).filter((f) => f.fraudType === 'cash_out');
+    expect(flags).toHaveLength(1);
+    expect(flags[0]!.members).toContain('mch_5');
+    for (const u of ring) expect(flags[0]!.members).toContain(u);
+    expect(flags[0]!.reasons).toEqual(expect.arrayContaining(['RING.CASH_OUT.THRESHOLD_HUGGING', 'RING.CASH_OUT.REFUND_AFTER_REDEMPTION']));
+  });
+
+  it('gives the same Louvain communities twice with the same seed', () => {
+    const w = baseWindow();
+    addHonestUsers(w, 150);
+    addCashOutRing(w, 8, 'mch_5');
+    const g = buildGraph(w);
+    const norm = (m: Map<number, string[]>) => [...m.values()].map((c) => [...c].sort().join(',')).sort();
+    expect(norm(louvainCommunities(g, { seed: 42 }))).toEqual(norm(louvainCommunities(g, { seed: 42 })));
+    expect(flagsOf(w)).toEqual(flagsOf(w));
+  });
+});

@@ -1,0 +1,68 @@
+// Collects contract events into a ModelWindow, one event at a time, so replay can feed the models
+// while it streams a file. Duplicate eventIds are ignored (redelivery must change nothing).
+import { epochMs, type QuanguardEvent } from '../core/events.ts';
+import { emptyWindow, type ModelWindow } from './window.ts';
+
+export class WindowBuilder {
+  private readonly window: ModelWindow = emptyWindow();
+  private readonly seen = new Set<string>();
+  private readonly couponTypes = new Set<string>();
+
+  add(e: QuanguardEvent): void {
+    if (this.seen.has(e.eventId)) return;
+    this.seen.add(e.eventId);
+    const at = epochMs(e.occurredAt);
+    if (at > this.window.endMs) this.window.endMs = at;
+    const w = this.window;
+    switch (e.type) {
+      case 'campaign.published':
+        w.campaigns.push({ campaignId: e.campaignId, startsAtMs: epochMs(e.startsAt) });
+        for (const b of e.batches) {
+          w.batches.push({ batchId: b.batchId, campaignId: e.campaignId, dropAtMs: epochMs(b.dropAt) });
+          for (const c of b.coupons) {
+            if (this.couponTypes.has(c.couponTypeId)) continue;
+            this.couponTypes.add(c.couponTypeId);
+            w.couponTypes.push({ couponTypeId: c.couponTypeId, thresholdFen: c.thresholdFen, discountFen: c.discountFen });
+          }
+        }
+        return;
+      case 'merchant.registered':
+        w.merchants.push({
+          merchantId: e.merchantId, category: e.category, district: e.district, lat: e.lat, lon: e.lon,
+          ownerIdHash: e.ownerIdHash, settlementAccountHash: e.settlementAccountHash,
+        });
+        return;
+      case 'price.observed':
+        w.prices.push({ merchantId: e.merchantId, sku: e.sku, priceFen: e.priceFen, source: e.source, atMs: at });
+        return;
+      case 'claim':
+        w.claims.push({
+          userId: e.userId, atMs: at, batchId: e.batchId, couponTypeId: e.couponTypeId, idHash: e.idHash, phoneHash: e.phoneHash,
+          deviceId: e.deviceId, ip: e.ip, userAgent: e.userAgent,
+          accountCreatedAtMs: e.accountCreatedAt ? epochMs(e.accountCreatedAt) : undefined,
+        });
+        return;
+      case 'redemption':
+        w.redemptions.push({
+          userId: e.userId, merchantId: e.merchantId, orderId: e.orderId, couponTypeId: e.couponTypeId, atMs: at,
+          orderFen: e.orderFen, discountFen: e.discountFen, cardHash: e.cardHash, deviceId: e.deviceId, ip: e.ip, lat: e.lat, lon: e.lon,
+        });
+        return;
+      case 'refund':
+        w.refunds.push({ orderId: e.orderId, merchantId: e.merchantId, userId: e.userId, atMs: at, refundFen: e.refundFen });
+        return;
+      case 'eligibility.granted':
+        return;
+    }
+  }
+
+  build(): ModelWindow {
+    return this.window;
+  }
+}
+
+export function windowFromEvents(events: Iterable<QuanguardEvent>): ModelWindow {
+  const b = new WindowBuilder();
+  for (const e of events) b.add(e);
+  return b.build();
+}

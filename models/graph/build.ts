@@ -2,7 +2,7 @@
 // phone, devices, IP ranges and cards they used and to the merchants where they redeemed.
 // Repeated edges are aggregated first and added once with addEdge: mergeEdge on a million edges
 // costs ~10 s here (DEPENDENCIES.md), a Map pass and addEdge a fraction of that.
-import Graph from 'graphology';
+import { UndirectedGraph } from 'graphology';
 import type { ModelWindow } from '../window.ts';
 
 export type NodeKind = 'account' | 'person' | 'phone' | 'device' | 'iprange' | 'card' | 'merchant';
@@ -39,7 +39,7 @@ export interface EdgeAttrs {
   weight: number;
 }
 
-export type ModelGraph = Graph<NodeAttrs, EdgeAttrs>;
+export type ModelGraph = UndirectedGraph<NodeAttrs, EdgeAttrs>;
 
 export interface BuildOptions {
   dropBurstMs: number;
@@ -140,7 +140,7 @@ export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> =
     if (r.ip) link(r.userId, 'iprange', ipRange(r.ip), 'iprange', 0, 1, 0);
   }
 
-  const graph: ModelGraph = new Graph<NodeAttrs, EdgeAttrs>({ type: 'undirected', multi: false, allowSelfLoops: false });
+  const graph: ModelGraph = new UndirectedGraph<NodeAttrs, EdgeAttrs>({ multi: false, allowSelfLoops: false });
   for (const [key, attrs] of nodes) graph.addNode(key, attrs);
   for (const e of edges.values()) graph.addEdge(e.source, e.target, e.attrs);
   return graph;

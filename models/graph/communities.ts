@@ -2,10 +2,14 @@
 // person controls (ID hash, phone, device, card): union-find over those edges only, because IP
 // ranges (carrier NAT) and merchants are hubs that would merge the whole city into one component.
 // Louvain, seeded, splits the full graph into communities where a merchant and its regulars meet.
-import louvain from 'graphology-communities-louvain';
+import louvainModule from 'graphology-communities-louvain';
 import { connectedComponents } from 'graphology-components';
 import { Rng } from '../../core/rng.ts';
 import type { EdgeKind, ModelGraph } from './build.ts';
+
+// The package is CommonJS with an ESM-style `export default` in its types: under NodeNext the
+// default import is typed as the module namespace, at run time it is the function itself.
+const louvain = louvainModule as unknown as (typeof louvainModule)['default'];
 
 export const IDENTITY_EDGE_KINDS: readonly EdgeKind[] = ['identity', 'phone', 'device', 'card'];
 

@@ -1,0 +1,63 @@
+// Turns a batch of bus messages into contract events and dead letters. Never throws: whatever the
+// bytes, each message ends up as exactly one of the two.
+import type { BusMessage } from '../core/bus.ts';
+import { parseEventLine, type QuanguardEvent } from '../core/events.ts';
+import { makeDeadLetter, type DeadLetter } from './dead-letters.ts';
+
+/** Longest message parsed. A longer one is refused before JSON.parse, so a hostile line costs nothing. */
+export const MAX_EVENT_CHARS = 64 * 1024;
+/** Header a producer (replay) sets when it cut an over-long line before publishing. */
+export const ORIGINAL_LENGTH_HEADER = 'x-original-length';
+
+// DateTime64(3) stores 1900-01-01 to 2299-12-31; the contract accepts any 4-digit year, so a time
+// outside that range is refused here instead of failing (or being clamped in) the table insert.
+const MIN_STORABLE_MS = Date.UTC(1900, 0, 1);
+const MAX_STORABLE_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+
+export interface DecodedEvent {
+  event: QuanguardEvent;
+  message: BusMessage;
+}
+
+export interface DecodedBatch {
+  events: DecodedEvent[];
+  deadLetters: DeadLetter[];
+}
+
+export function decodeBatch(messages: readonly BusMessage[]): DecodedBatch {
+  const events: DecodedEvent[] = [];
+  const deadLetters: DeadLetter[] = [];
+  for (const message of messages) {
+    const decoded = decodeMessage(message);
+    if ('event' in decoded) events.push({ event: decoded.event, message });
+    else deadLetters.push(decoded.deadLetter);
+  }
+  return { events, deadLetters };
+}
+
+export function decodeMessage(message: BusMessage): { event: QuanguardEvent } | { deadLetter: DeadLetter } {
+  const value = typeof message.value === 'string' ? message.value : String(message.value ?? '');
+  const msg = value === message.value ? message : { ...message, value };
+  const original = Number(message.headers?.[ORIGINAL_LENGTH_HEADER]);
+  if (value.length > MAX_EVENT_CHARS || (Number.isFinite(original) && original > MAX_EVENT_CHARS)) {
+    const length = Number.isFinite(original) && original > value.length ? original : value.length;
+    return { deadLetter: makeDeadLetter(msg, { field: '(line)', reason: `is ${length} characters long; the limit is ${MAX_EVENT_CHARS}` }, {}, length) };
+  }
+  const parsed = parseEventLine(value);
+  if (!parsed.ok) return { deadLetter: makeDeadLetter(msg, parsed.problem, { eventId: parsed.eventId, type: parsed.type }) };
+  const timeProblem = unstorableTime(parsed.event);
+  if (timeProblem) return { deadLetter: makeDeadLetter(msg, timeProblem, { eventId: parsed.event.eventId, type: parsed.event.type }) };
+  return { event: parsed.event };
+}
+
+function unstorableTime(e: QuanguardEvent): { field: string; reason: string } | undefined {
+  const times: [string, string | undefined][] = [['occurredAt', e.occurredAt]];
+  if (e.type === 'claim') times.push(['accountCreatedAt', e.accountCreatedAt]);
+  if (e.type === 'campaign.published') times.push(['startsAt', e.startsAt], ['endsAt', e.endsAt]);
+  for (const [field, iso] of times) {
+    if (iso === undefined) continue;
+    const ms = Date.parse(iso);
+    if (!(ms >= MIN_STORABLE_MS && ms <= MAX_STORABLE_MS)) return { field, reason: 'must be between 1900-01-01 and 2299-12-31' };
+  }
+  return undefined;
+}

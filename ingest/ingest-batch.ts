@@ -1,0 +1,131 @@
+// One batch from the bus into the store, exactly once per eventId. Order matters and is the crash
+// story: (1) decode, (2) drop repeats inside the batch, (3) ask the store which ids it already
+// has (ingest/dedup.ts says why the tables are the ledger), (4) one INSERT per event table,
+// (5) dead letters to the topic and then the table, (6) processors. The bus commits offsets only
+// after this resolves; a failure anywhere rejects and the batch comes again, and steps 2-3 make
+// the second pass write only what the first one did not.
+import type { Clock } from '../core/clock.ts';
+import type { EventBus, BusMessage } from '../core/bus.ts';
+import type { QuanguardEvent } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
+import type { AnalyticsStore } from './store/analytics-store.ts';
+import { DEAD_LETTERS_TABLE, EVENT_TABLES, eventRow, type Row } from './store/rows.ts';
+import { decodeBatch, type DecodedEvent } from './decode.ts';
+import { deadLetterMessage, deadLetterRow, makeDeadLetter, type DeadLetter } from './dead-letters.ts';
+import { findStored } from './dedup.ts';
+import { countType, emptyOutcome, type IngestOutcome } from './outcome.ts';
+import { runProcessors, type EventProcessor } from './pipeline.ts';
+
+export interface BatchDeps {
+  bus: EventBus;
+  store: AnalyticsStore;
+  logger: Logger;
+  clock: Clock;
+  deadLetterTopic: string;
+  processors: readonly EventProcessor[];
+}
+
+export async function ingestBatch(deps: BatchDeps, messages: readonly BusMessage[]): Promise<IngestOutcome> {
+  const outcome = emptyOutcome();
+  outcome.messages = messages.length;
+  const { events, deadLetters } = decodeBatch(messages);
+
+  const firstSeen = new Map<string, DecodedEvent>();
+  const repeats: DecodedEvent[] = [];
+  for (const d of events) {
+    if (firstSeen.has(d.event.eventId)) repeats.push(d);
+    else firstSeen.set(d.event.eventId, d);
+  }
+  const letters = new Map<string, DeadLetter>();
+  let letterRepeats = 0;
+  for (const d of deadLetters) {
+    if (letters.has(d.deadLetterId)) letterRepeats++;
+    else letters.set(d.deadLetterId, d);
+  }
+
+  const stored = await findStored(deps.store, lookups([...firstSeen.values()], [...letters.keys()]));
+
+  const fresh: DecodedEvent[] = [];
+  for (const d of firstSeen.values()) {
+    if (stored.has(d.event.eventId)) countType(outcome, d.event.type, 'duplicate');
+    else fresh.push(d);
+  }
+  for (const d of repeats) countType(outcome, d.event.type, 'duplicate');
+  const freshLetters = [...letters.values()].filter((d) => !stored.has(d.deadLetterId));
+  outcome.deadLetterDuplicate = letterRepeats + (letters.size - freshLetters.length);
+
+  const refused = await insertEvents(deps, fresh);
+  const accepted = fresh.filter((d) => !refused.has(d));
+  for (const d of accepted) countType(outcome, d.event.type, 'accepted');
+  for (const d of refused.values()) freshLetters.push(d);
+
+  if (freshLetters.length > 0) {
+    await deps.bus.publish(deps.deadLetterTopic, freshLetters.map(deadLetterMessage));
+    await deps.store.insert(DEAD_LETTERS_TABLE, freshLetters.map((d) => deadLetterRow(d, deps.clock)));
+    for (const d of freshLetters) outcome.deadLetterFields[d.problem.field] = (outcome.deadLetterFields[d.problem.field] ?? 0) + 1;
+    outcome.deadLettered = freshLetters.length;
+  }
+
+  await runProcessors(deps.processors, accepted.map((d) => d.event));
+  return outcome;
+}
+
+function lookups(events: readonly DecodedEvent[], deadLetterIds: string[]) {
+  const byTable = new Map<string, { column: string; ids: string[] }>();
+  for (const { event } of events) {
+    const table = EVENT_TABLES[event.type];
+    let entry = byTable.get(table);
+    if (!entry) byTable.set(table, (entry = { column: 'eventId', ids: [] }));
+    entry.ids.push(event.eventId);
+  }
+  if (deadLetterIds.length > 0) byTable.set(DEAD_LETTERS_TABLE, { column: 'deadLetterId', ids: deadLetterIds });
+  return byTable;
+}
+
+/** Inserts one block per table; returns events the store refused as data (they become dead letters). */
+async function insertEvents(deps: BatchDeps, fresh: readonly DecodedEvent[]): Promise<Map<DecodedEvent, DeadLetter>> {
+  const byTable = new Map<string, DecodedEvent[]>();
+  for (const d of fresh) {
+    const table = EVENT_TABLES[d.event.type];
+    const list = byTable.get(table);
+    if (list) list.push(d);
+    else byTable.set(table, [d]);
+  }
+  const refused = new Map<DecodedEvent, DeadLetter>();
+  for (const [table, items] of byTable) {
+    const rows = items.map((d) => eventRow(d.event));
+    try {
+      await deps.store.insert(table, rows);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      // A row the schema accepted but ClickHouse refuses would fail the whole block on every
+      // redelivery and stall the partition. Find it by inserting row by row; the others are stored.
+      deps.logger.warn('store refused a batch; isolating the rows it refuses', { table, rows: rows.length, err: err as Error });
+      await isolate(deps, table, items, rows, refused);
+    }
+  }
+  return refused;
+}
+
+async function isolate(deps: BatchDeps, table: string, items: readonly DecodedEvent[], rows: readonly Row[], refused: Map<DecodedEvent, DeadLetter>): Promise<void> {
+  for (let i = 0; i < items.length; i++) {
+    try {
+      await deps.store.insert(table, [rows[i]!]);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      const d = items[i]!;
+      const reason = `was refused by the store: ${(err as Error).message.split('\n')[0]!.slice(0, 200)}`;
+      refused.set(d, makeDeadLetter(d.message, { field: '(store)', reason }, { eventId: d.event.eventId, type: d.event.type }));
+    }
+  }
+}
+
+const DATA_ERROR = /PARSE|TYPE_MISMATCH|INCORRECT_DATA|OUT_OF_RANGE|TOO_LARGE|CANNOT_READ|ILLEGAL_TYPE|CANNOT_CONVERT/;
+
+/** A ClickHouse error about the data itself (not the connection or the server): retrying cannot help. */
+export function isDataError(err: unknown): boolean {
+  const type = (err as { type?: unknown })?.type;
+  return typeof type === 'string' && DATA_ERROR.test(type);
+}
+
+export type { QuanguardEvent };

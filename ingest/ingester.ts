@@ -1,0 +1,67 @@
+// The ingest consumer: bus batches → ingest-batch.ts → store. The handler resolves only after the
+// writes succeeded, so the bus commits offsets only then; any failure rejects and the batch is
+// delivered again (idempotent by eventId). Nothing here throws on message content.
+import type { EventBus, Subscription } from '../core/bus.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { AnalyticsStore } from './store/analytics-store.ts';
+import { ingestBatch } from './ingest-batch.ts';
+import type { IngestOutcome } from './outcome.ts';
+import type { EventProcessor } from './pipeline.ts';
+
+/** What the ingester reports per batch; api/metrics.ts implements it with prom-client. */
+export interface IngestMetrics {
+  batchDone(outcome: IngestOutcome, seconds: number): void;
+  batchFailed(): void;
+}
+
+export interface IngestOptions {
+  bus: EventBus;
+  store: AnalyticsStore;
+  logger: Logger;
+  metrics?: IngestMetrics;
+  topic: string;
+  deadLetterTopic: string;
+  groupId: string;
+  maxBatchSize: number;
+  maxWaitMs: number;
+  fromBeginning?: boolean;
+  processors?: readonly EventProcessor[];
+  clock?: Clock;
+  /** Called after each batch is stored (replay tallies its summary here). */
+  onBatch?(outcome: IngestOutcome): void;
+}
+
+export async function startIngest(opts: IngestOptions): Promise<Subscription> {
+  if (!Number.isInteger(opts.maxBatchSize) || opts.maxBatchSize < 1) throw new Error(`ingest: maxBatchSize must be a positive integer, got ${opts.maxBatchSize}`);
+  if (!(opts.maxWaitMs >= 0)) throw new Error(`ingest: maxWaitMs must be >= 0, got ${opts.maxWaitMs}`);
+  const logger = opts.logger.child({ component: 'ingest', topic: opts.topic, groupId: opts.groupId });
+  const deps = {
+    bus: opts.bus,
+    store: opts.store,
+    logger,
+    clock: opts.clock ?? systemClock,
+    deadLetterTopic: opts.deadLetterTopic,
+    processors: opts.processors ?? [],
+  };
+  return opts.bus.subscribe({
+    topic: opts.topic,
+    groupId: opts.groupId,
+    fromBeginning: opts.fromBeginning ?? true,
+    maxBatchSize: opts.maxBatchSize,
+    maxWaitMs: opts.maxWaitMs,
+    async handleBatch(messages) {
+      const started = performance.now();
+      try {
+        const outcome = await ingestBatch(deps, messages);
+        opts.metrics?.batchDone(outcome, (performance.now() - started) / 1000);
+        if (outcome.deadLettered > 0) logger.debug('dead-lettered', { count: outcome.deadLettered, fields: outcome.deadLetterFields });
+        opts.onBatch?.(outcome);
+      } catch (err) {
+        opts.metrics?.batchFailed();
+        logger.error('batch failed; it will be delivered again', { messages: messages.length, err: err as Error });
+        throw err;
+      }
+    },
+  });
+}

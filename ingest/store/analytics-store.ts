@@ -1,0 +1,83 @@
+// AnalyticsStore: the project's one door to ClickHouse (embedded chdb or a server, same SQL).
+// Reads are typed: bound parameters only, every row validated by the caller's zod schema.
+// Every call passes the settings it depends on (./settings.ts explains the chdb session trap).
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { z } from 'zod';
+import type { Logger } from '../../core/logger.ts';
+import { createStoreClient, type StoreConfig } from './client.ts';
+import { migrate } from './migrate.ts';
+import { INSERT_SETTINGS, QUERY_SETTINGS } from './settings.ts';
+
+export type QueryParams = Record<string, unknown>;
+
+export interface AnalyticsStore {
+  readonly backend: 'chdb' | 'clickhouse';
+  /** A path or a URL without credentials, for logs. */
+  readonly location: string;
+  readonly database: string;
+  /** The raw client, for benchmarks and migrations; application code uses query/insert. */
+  readonly client: ClickHouseClient;
+  /** Applies pending migrations; returns the versions applied now. */
+  migrate(): Promise<string[]>;
+  /**
+   * Runs a SELECT with bound `{name:Type}` parameters; every row is parsed with `row`. `{{db}}` in
+   * the SQL stands for this store's database (a validated identifier, never user input).
+   */
+  query<S extends z.ZodType>(sql: string, params: QueryParams, row: S): Promise<z.infer<S>[]>;
+  /** Inserts rows (JSONEachRow) into `table` of this database in one block. */
+  insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+  /** True when the store answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function createAnalyticsStore(cfg: StoreConfig, logger: Logger): AnalyticsStore {
+  if (!TABLE_NAME.test(cfg.database)) throw new Error(`store: database "${cfg.database.slice(0, 64)}" must be a plain identifier`);
+  const { client, backend, location } = createStoreClient(cfg);
+  const database = cfg.database;
+  const log = logger.child({ component: 'store' });
+  let closed = false;
+
+  return {
+    backend,
+    location,
+    database,
+    client,
+    migrate: () => migrate(client, database, log),
+    async query(sql, params, row) {
+      const rs = await client.query({ query: sql.replaceAll('{{db}}', database), query_params: params, format: 'JSONEachRow', clickhouse_settings: { ...QUERY_SETTINGS } });
+      const raw = (await rs.json()) as unknown[];
+      return raw.map((r, i) => {
+        const parsed = row.safeParse(r);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new Error(`store: row ${i} of a query does not match its schema: ${issue?.path.join('.') || '(row)'} ${issue?.message ?? ''}`);
+        }
+        return parsed.data;
+      });
+    },
+    async insert(table, rows) {
+      if (!TABLE_NAME.test(table)) throw new Error(`store: table "${table.slice(0, 64)}" must be a plain identifier`);
+      if (rows.length === 0) return;
+      await client.insert({ table: `${database}.${table}`, values: rows as Record<string, unknown>[], format: 'JSONEachRow', clickhouse_settings: { ...INSERT_SETTINGS } });
+    },
+    async ping() {
+      if (closed) return false;
+      try {
+        const r = await client.ping();
+        return r.success;
+      } catch (err) {
+        log.warn('store ping failed', { err: err as Error });
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+

@@ -1,0 +1,99 @@
+// Maps contract events to the rows of their versioned tables (ingest/migrations). Optional
+// strings become '' and optional numbers NULL, matching the column types.
+import type { EventType, QuanguardEvent } from '../../core/events.ts';
+import { chTimeFromIso } from './time.ts';
+
+export const EVENT_TABLES: Record<EventType, string> = {
+  'campaign.published': 'campaigns_v1',
+  'merchant.registered': 'merchants_v1',
+  'eligibility.granted': 'eligibility_v1',
+  'price.observed': 'prices_v1',
+  claim: 'claims_v1',
+  redemption: 'redemptions_v1',
+  refund: 'refunds_v1',
+};
+
+export const DEAD_LETTERS_TABLE = 'dead_letters_v1';
+
+export type Row = Record<string, unknown>;
+
+export function eventRow(e: QuanguardEvent): Row {
+  const base = { eventId: e.eventId, occurredAt: chTimeFromIso(e.occurredAt) };
+  switch (e.type) {
+    case 'claim':
+      return {
+        ...base,
+        claimId: e.claimId,
+        couponId: e.couponId,
+        campaignId: e.campaignId,
+        batchId: e.batchId,
+        couponTypeId: e.couponTypeId,
+        userId: e.userId,
+        idHash: e.idHash ?? '',
+        phoneHash: e.phoneHash ?? '',
+        deviceId: e.deviceId ?? '',
+        ip: e.ip ?? '',
+        lat: e.lat ?? null,
+        lon: e.lon ?? null,
+        userAgent: e.userAgent ?? '',
+        channel: e.channel,
+        accountCreatedAt: e.accountCreatedAt ? chTimeFromIso(e.accountCreatedAt) : null,
+      };
+    case 'redemption':
+      return {
+        ...base,
+        redemptionId: e.redemptionId,
+        couponId: e.couponId,
+        campaignId: e.campaignId,
+        couponTypeId: e.couponTypeId,
+        userId: e.userId,
+        merchantId: e.merchantId,
+        orderId: e.orderId,
+        orderFen: e.orderFen,
+        discountFen: e.discountFen,
+        paidFen: e.paidFen,
+        terminalId: e.terminalId ?? '',
+        cardBin: e.cardBin ?? '',
+        cardHash: e.cardHash ?? '',
+        deviceId: e.deviceId ?? '',
+        ip: e.ip ?? '',
+        lat: e.lat ?? null,
+        lon: e.lon ?? null,
+        itemsJson: e.items ? JSON.stringify(e.items) : '',
+      };
+    case 'refund':
+      return { ...base, refundId: e.refundId, orderId: e.orderId, merchantId: e.merchantId, userId: e.userId, refundFen: e.refundFen, couponReturned: e.couponReturned ? 1 : 0 };
+    case 'merchant.registered':
+      return {
+        ...base,
+        merchantId: e.merchantId,
+        name: e.name,
+        category: e.category,
+        district: e.district,
+        lat: e.lat,
+        lon: e.lon,
+        ownerIdHash: e.ownerIdHash ?? '',
+        settlementAccountHash: e.settlementAccountHash ?? '',
+        terminalIds: e.terminalIds ?? [],
+      };
+    case 'eligibility.granted':
+      return { ...base, campaignId: e.campaignId, userId: e.userId, idHash: e.idHash, phoneHash: e.phoneHash };
+    case 'price.observed':
+      return { ...base, merchantId: e.merchantId, sku: e.sku, name: e.name ?? '', priceFen: e.priceFen, source: e.source };
+    case 'campaign.published':
+      return {
+        ...base,
+        campaignId: e.campaignId,
+        name: e.name,
+        startsAt: chTimeFromIso(e.startsAt),
+        endsAt: chTimeFromIso(e.endsAt),
+        budgetFen: e.budgetFen,
+        refundPolicy: e.refundPolicy,
+        districts: e.districts ?? [],
+        batchesJson: JSON.stringify(e.batches),
+        limitsJson: JSON.stringify(e.limits),
+        cardBins: e.cardBins ?? [],
+        geoFenceJson: e.geoFence ? JSON.stringify(e.geoFence) : '',
+      };
+  }
+}

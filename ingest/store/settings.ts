@@ -1,0 +1,21 @@
+// Settings every store call states explicitly. chdb keeps per-call clickhouse_settings on its
+// session, so a setting left by an earlier call (an insert_deduplication_token, say) would silently
+// change a later one; naming them all on every call makes each call independent of the last.
+
+/**
+ * An empty deduplication token means "no token" and resets one left on the session; inserts are
+ * synchronous so a resolved insert means the rows are written (the ingester commits after that).
+ */
+export const INSERT_SETTINGS = {
+  insert_deduplication_token: '',
+  async_insert: 0,
+  input_format_skip_unknown_fields: 0,
+  date_time_input_format: 'basic',
+} as const;
+
+/** 64-bit integers as JSON numbers (fen totals stay far below 2^53), plain time format. */
+export const QUERY_SETTINGS = {
+  output_format_json_quote_64bit_integers: 0,
+  date_time_output_format: 'simple',
+  join_use_nulls: 0,
+} as const;

@@ -1,0 +1,29 @@
+// kafkajs logs through our logger, so its lines carry our JSON format and level filter. Its INFO
+// lines are lifecycle chatter (joined, starting, stopped): they go to debug; warnings and errors
+// (crash, restart, rebalance failures) keep their level.
+import kafkajs from 'kafkajs';
+import type { logCreator } from 'kafkajs';
+import type { Logger } from '../../core/logger.ts';
+import { AppError } from '../../core/errors.ts';
+
+const { logLevel } = kafkajs;
+
+export function kafkaLogCreator(logger: Logger): logCreator {
+  return () => ({ namespace, level, log }) => {
+    const { message, timestamp: _t, logger: _l, ...extra } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
+    const fields = { kafkaNamespace: namespace, ...extra };
+    const msg = `kafkajs: ${message}`;
+    if (level === logLevel.ERROR) logger.error(msg, fields);
+    else if (level === logLevel.WARN) logger.warn(msg, fields);
+    else logger.debug(msg, fields);
+  };
+}
+
+/** Wraps a kafkajs failure; `retryable` follows kafkajs's own `retriable` verdict. */
+export function kafkaError(what: string, err: unknown): AppError {
+  const e = err as { message?: string; retriable?: boolean; name?: string } | undefined;
+  return new AppError('UNAVAILABLE', `kafka: ${what} failed: ${e?.message ?? String(err)}`, {
+    retryable: e?.retriable !== false && e?.name !== 'KafkaJSNonRetriableError',
+    cause: err,
+  });
+}

@@ -1,0 +1,30 @@
+// The bus contract (ingest/bus/bus-contract.ts) against the real broker of scripts/kafka.sh.
+// Every case makes its own topic and group.
+import { expect, it } from 'vitest';
+import { silentLogger } from '../../core/logger.ts';
+import { runBusContract } from '../../ingest/bus/bus-contract.ts';
+import { createBus } from '../../ingest/bus/index.ts';
+import { createKafkaBus } from '../../ingest/bus/kafka.ts';
+import { describeWithService, serviceUrl } from '../services.ts';
+
+const brokers = () => (serviceUrl('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+
+describeWithService('KAFKA_BROKERS', 'kafka bus: the shared contract', () => {
+  runBusContract('kafka', {
+    makeBus: () => createKafkaBus({ brokers: brokers(), clientId: 'quanguard-contract', logger: silentLogger, partitions: 8, topics: [], sessionTimeoutMs: 6_000 }),
+    slackMs: 15_000,
+  });
+});
+
+describeWithService('KAFKA_BROKERS', 'kafka bus: configuration', () => {
+  it('fails with a clear error, and no embedded fallback, when the configured Kafka is unreachable', async () => {
+    const config = { kafka: { brokers: ['127.0.0.1:1'], clientId: 'quanguard-unreachable', topicPrefix: 'quanguard' } };
+    await expect(createBus(config, silentLogger)).rejects.toThrow(/cannot reach the brokers 127\.0\.0\.1:1.*no fallback/);
+  });
+
+  it('createBus picks kafka when it is configured', async () => {
+    const bus = await createBus({ kafka: { brokers: brokers(), clientId: 'quanguard-pick', topicPrefix: 'quanguard' } }, silentLogger);
+    expect(bus.backend).toBe('kafka');
+    await bus.close();
+  });
+});

@@ -1,0 +1,58 @@
+// What a simulation is asked for: a seed, a size and the fraud knobs. Parsed with zod so a bad
+// knob is named in the error.
+import { z } from 'zod';
+
+export const SCALES = {
+  small: { users: 3_000, merchants: 150, fraud: { botFarms: 2, cashOutRings: 3, hoarders: 10, subsidyRings: 4, gougers: 6 } },
+  city: { users: 200_000, merchants: 5_000, fraud: { botFarms: 24, cashOutRings: 40, hoarders: 240, subsidyRings: 80, gougers: 150 } },
+} as const;
+export type Scale = keyof typeof SCALES;
+
+const knob = z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must not be negative' }).max(100_000);
+
+export const fraudKnobsSchema = z.object({
+  /** Bot-claiming farms (each 25-50 accounts blatant, 10-20 subtle). */
+  botFarms: knob.optional(),
+  /** Colluding shops, each with 15-35 (blatant) or 8-15 (subtle) recruited accounts. */
+  cashOutRings: knob.optional(),
+  /** Individual hoarders. */
+  hoarders: knob.optional(),
+  /** People behind several accounts and a shell shop. */
+  subsidyRings: knob.optional(),
+  /** Shops that raise prices at the start. */
+  gougers: knob.optional(),
+  /** Share of each scenario's instances that are subtle, 0-1. */
+  subtleShare: z.number({ error: 'must be a number between 0 and 1' }).min(0).max(1).optional(),
+});
+
+export const simulateOptionsSchema = z.object({
+  seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }),
+  scale: z.enum(['small', 'city'], { error: 'must be small or city' }),
+  /** Override the scale's honest population. */
+  users: knob.optional(),
+  merchants: knob.min(7, { error: 'must be at least 7 (one shop per category)' }).optional(),
+  fraud: fraudKnobsSchema.default({}),
+  /** CST day of the first drop. */
+  startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be YYYY-MM-DD' }).default('2026-05-01'),
+  background: z.string().min(1).optional(),
+  backgroundLimit: knob.max(10_000_000).optional(),
+  /** The program's HMAC secret: the same as the engine uses, so hashes match imported data. */
+  hmacSecret: z.string().min(16, { error: 'must be at least 16 characters' }),
+  /** Where the per-day spill files go while sorting. */
+  spillDir: z.string().min(1),
+});
+
+export type SimulateOptions = z.input<typeof simulateOptionsSchema>;
+export type ResolvedOptions = z.output<typeof simulateOptionsSchema>;
+
+export function resolveKnobs(o: ResolvedOptions): Required<z.output<typeof fraudKnobsSchema>> {
+  const d = SCALES[o.scale].fraud;
+  return {
+    botFarms: o.fraud.botFarms ?? d.botFarms,
+    cashOutRings: o.fraud.cashOutRings ?? d.cashOutRings,
+    hoarders: o.fraud.hoarders ?? d.hoarders,
+    subsidyRings: o.fraud.subsidyRings ?? d.subsidyRings,
+    gougers: o.fraud.gougers ?? d.gougers,
+    subtleShare: o.fraud.subtleShare ?? 0.5,
+  };
+}

@@ -1,0 +1,348 @@
+// The simulated city: merchants, accounts and the primitive acts (register, grant, claim, redeem,
+// refund) every scenario is written in. Each act emits exactly one contract event.
+import type { Category, District } from '../core/events.ts';
+import { newId } from '../core/ids.ts';
+import type { Rng } from '../core/rng.ts';
+import { DAY_MS, HOUR_MS, type CampaignPlan, type PlannedBatch, type PlannedCoupon } from './campaign.ts';
+import { CATALOG, type CatalogItem } from './catalog.ts';
+import { distanceKm } from './geo.ts';
+import type { Card, IdentityFactory } from './identity.ts';
+import type { LabelBook } from './labels.ts';
+import type { EventSink } from './sink.ts';
+
+export type Channel = 'alipay' | 'unionpay' | 'wechat' | 'app';
+
+export interface MerchantSku {
+  sku: string;
+  name: string;
+  baseFen: number;
+  /** What the till charges during the campaign. */
+  chargedFen: number;
+  /** What the published menu shows during the campaign (a subtle gouger keeps it unchanged). */
+  menuFen: number;
+  resellable: boolean;
+}
+
+export interface Merchant {
+  merchantId: string;
+  name: string;
+  category: Category;
+  district: District;
+  lat: number;
+  lon: number;
+  registeredMs: number;
+  skus: MerchantSku[];
+  terminals: string[];
+  ownerIdHash: string;
+  settlementAccountHash: string;
+  /** Honest customers pick it from the neighbourhood index. */
+  listed: boolean;
+}
+
+export interface Account {
+  userId: string;
+  idHash: string;
+  phoneHash: string;
+  deviceId: string;
+  ip: string;
+  userAgent: string;
+  channel: Channel;
+  lat: number;
+  lon: number;
+  createdMs: number;
+  cards: Card[];
+}
+
+export interface Issued {
+  couponId: string;
+  coupon: PlannedCoupon;
+  batch: PlannedBatch;
+  claimMs: number;
+}
+
+/** Per-claim overrides: where and how the claim was made when it is not the account's usual. */
+export interface ClaimVia {
+  deviceId?: string;
+  ip?: string;
+  lat?: number;
+  lon?: number;
+  userAgent?: string;
+}
+
+export interface Order {
+  orderFen: number;
+  items?: { sku: string; qty: number; unitPriceFen: number }[];
+}
+
+export interface PayVia {
+  card?: Card;
+  terminalId?: string;
+  deviceId?: string;
+  ip?: string;
+  lat?: number;
+  lon?: number;
+}
+
+const GRID_DEG = 0.05;
+
+export class World {
+  readonly merchants: Merchant[] = [];
+  readonly claimsPerType = new Map<string, number>();
+  private readonly grid = new Map<Category, Map<number, Merchant[]>>();
+  private readonly byCategory = new Map<Category, Merchant[]>();
+  accounts = 0;
+
+  constructor(
+    readonly rng: Rng,
+    readonly idRng: Rng,
+    readonly sink: EventSink,
+    readonly plan: CampaignPlan,
+    readonly identities: IdentityFactory,
+    readonly labels: LabelBook,
+    readonly mobileIps: string[],
+  ) {}
+
+  // ---- merchants ----
+
+  /** Picks a SKU list from the category catalogue; prices vary a little from shop to shop. */
+  stockSkus(category: Category, opts: { resellable: boolean; count?: number }): MerchantSku[] {
+    const rng = this.rng;
+    const pool = CATALOG[category].filter((i) => opts.resellable || !i.resellable);
+    const ordinary = pool.filter((i) => !i.resellable);
+    const count = Math.min(ordinary.length, opts.count ?? rng.int(5, 9));
+    const chosen: CatalogItem[] = rng.shuffle([...ordinary]).slice(0, count);
+    if (opts.resellable) chosen.push(...pool.filter((i) => i.resellable));
+    return chosen.map((i) => {
+      const jitter = i.resellable ? 1 : rng.logNormal(1, 0.12);
+      const baseFen = roundPrice(i.priceFen * jitter, category);
+      return { sku: `sku_${i.code}`, name: i.name, baseFen, chargedFen: baseFen, menuFen: baseFen, resellable: !!i.resellable };
+    });
+  }
+
+  addMerchant(m: Merchant): Merchant {
+    this.merchants.push(m);
+    const body = {
+      merchantId: m.merchantId,
+      name: m.name,
+      category: m.category,
+      district: m.district,
+      lat: m.lat,
+      lon: m.lon,
+      ownerIdHash: m.ownerIdHash,
+      settlementAccountHash: m.settlementAccountHash,
+      terminalIds: m.terminals,
+    };
+    this.sink.emit(m.registeredMs, 'merchant.registered', body);
+    if (m.listed) this.index(m);
+    return m;
+  }
+
+  private index(m: Merchant): void {
+    let cells = this.grid.get(m.category);
+    if (!cells) this.grid.set(m.category, (cells = new Map()));
+    const key = cellKey(Math.floor(m.lat / GRID_DEG), Math.floor(m.lon / GRID_DEG));
+    let list = cells.get(key);
+    if (!list) cells.set(key, (list = []));
+    list.push(m);
+    let all = this.byCategory.get(m.category);
+    if (!all) this.byCategory.set(m.category, (all = []));
+    all.push(m);
+  }
+
+  /** A shop of one of `categories` near (lat, lon): people mostly go to the nearest few. */
+  nearbyMerchant(lat: number, lon: number, categories: readonly Category[], filter?: (m: Merchant) => boolean): Merchant | undefined {
+    const rng = this.rng;
+    const order = rng.shuffle([...categories]);
+    for (const category of order) {
+      const cells = this.grid.get(category);
+      if (!cells) continue;
+      const cx = Math.floor(lat / GRID_DEG), cy = Math.floor(lon / GRID_DEG);
+      for (const radius of [1, 2, 4]) {
+        const candidates: Merchant[] = [];
+        for (let dx = -radius; dx <= radius; dx++)
+          for (let dy = -radius; dy <= radius; dy++) {
+            const list = cells.get(cellKey(cx + dx, cy + dy));
+            if (list) for (const m of list) if (!filter || filter(m)) candidates.push(m);
+          }
+        if (candidates.length === 0) continue;
+        let best = rng.pick(candidates);
+        let bestKm = distanceKm(lat, lon, best.lat, best.lon);
+        for (let i = 0; i < 4 && rng.bool(0.7); i++) {
+          const c = rng.pick(candidates);
+          const km = distanceKm(lat, lon, c.lat, c.lon);
+          if (km < bestKm) [best, bestKm] = [c, km];
+        }
+        return best;
+      }
+      const all = (this.byCategory.get(category) ?? []).filter((m) => !filter || filter(m));
+      if (all.length) return rng.pick(all);
+    }
+    return undefined;
+  }
+
+  anyMerchant(categories: readonly Category[], filter?: (m: Merchant) => boolean): Merchant | undefined {
+    for (const category of this.rng.shuffle([...categories])) {
+      const all = (this.byCategory.get(category) ?? []).filter((m) => !filter || filter(m));
+      if (all.length) return this.rng.pick(all);
+    }
+    return undefined;
+  }
+
+  // ---- people ----
+
+  newAccount(a: Omit<Account, 'userId'>, userId?: string): Account {
+    this.accounts++;
+    return { userId: userId ?? newId('user', a.createdMs, this.idRng), ...a };
+  }
+
+  grant(a: Account, atMs: number, idHash = a.idHash): void {
+    this.sink.emit(atMs, 'eligibility.granted', { campaignId: this.plan.campaignId, userId: a.userId, idHash, phoneHash: a.phoneHash });
+  }
+
+  claim(a: Account, batch: PlannedBatch, coupon: PlannedCoupon, atMs: number, via: ClaimVia = {}): Issued {
+    const couponId = newId('coupon', atMs, this.idRng);
+    this.claimsPerType.set(coupon.couponTypeId, (this.claimsPerType.get(coupon.couponTypeId) ?? 0) + 1);
+    this.sink.emit(atMs, 'claim', {
+      claimId: newId('claim', atMs, this.idRng),
+      couponId,
+      campaignId: this.plan.campaignId,
+      batchId: batch.batchId,
+      couponTypeId: coupon.couponTypeId,
+      userId: a.userId,
+      idHash: a.idHash,
+      phoneHash: a.phoneHash,
+      deviceId: via.deviceId ?? a.deviceId,
+      ip: via.ip ?? a.ip,
+      lat: via.lat ?? a.lat,
+      lon: via.lon ?? a.lon,
+      userAgent: via.userAgent ?? a.userAgent,
+      channel: a.channel,
+      accountCreatedAt: isoOf(a.createdMs),
+    });
+    return { couponId, coupon, batch, claimMs: atMs };
+  }
+
+  /** Emits the redemption; returns the order id and what was paid, for refunds. */
+  redeem(a: Account, issued: Issued, m: Merchant, atMs: number, order: Order, via: PayVia = {}): { orderId: string; paidFen: number } {
+    const rng = this.rng;
+    const discountFen = Math.min(issued.coupon.discountFen, order.orderFen);
+    const orderId = newId('order', atMs, this.idRng);
+    const card = via.card ?? (a.cards.length > 1 && rng.bool(0.15) ? a.cards[1]! : a.cards[0]!);
+    const here = via.lat !== undefined ? { lat: via.lat, lon: via.lon } : rng.bool(0.6) ? nearPoint(rng, m.lat, m.lon) : undefined;
+    this.sink.emit(atMs, 'redemption', {
+      redemptionId: newId('redemption', atMs, this.idRng),
+      couponId: issued.couponId,
+      campaignId: this.plan.campaignId,
+      couponTypeId: issued.coupon.couponTypeId,
+      userId: a.userId,
+      merchantId: m.merchantId,
+      orderId,
+      orderFen: order.orderFen,
+      discountFen,
+      paidFen: order.orderFen - discountFen,
+      terminalId: via.terminalId ?? rng.pick(m.terminals),
+      cardBin: card.bin,
+      cardHash: card.hash,
+      deviceId: via.deviceId ?? a.deviceId,
+      ip: via.ip ?? rng.pick(this.mobileIps),
+      lat: here?.lat,
+      lon: here?.lon,
+      items: order.items,
+    });
+    return { orderId, paidFen: order.orderFen - discountFen };
+  }
+
+  refund(a: Account, m: Merchant, orderId: string, atMs: number, refundFen: number, couponReturned: boolean): void {
+    this.sink.emit(atMs, 'refund', { refundId: newId('refund', atMs, this.idRng), orderId, merchantId: m.merchantId, userId: a.userId, refundFen, couponReturned });
+  }
+
+  // ---- orders ----
+
+  /** Fills a basket from the shop's ordinary SKUs until it reaches `targetFen`. */
+  basket(m: Merchant, targetFen: number): Required<Order> {
+    const rng = this.rng;
+    const ordinary = m.skus.filter((s) => !s.resellable);
+    const pool = ordinary.length ? ordinary : m.skus;
+    const qty = new Map<MerchantSku, number>();
+    let total = 0;
+    for (let guard = 0; total < targetFen && guard < 40; guard++) {
+      const s = rng.pick(pool);
+      const q = rng.bool(0.2) ? 2 : 1;
+      qty.set(s, (qty.get(s) ?? 0) + q);
+      total += s.chargedFen * q;
+    }
+    if (total === 0) {
+      const s = pool[0]!;
+      qty.set(s, 1);
+      total = s.chargedFen;
+    }
+    const items = [...qty].map(([s, q]) => ({ sku: s.sku, qty: q, unitPriceFen: s.chargedFen }));
+    return { orderFen: total, items };
+  }
+}
+
+function cellKey(x: number, y: number): number {
+  return x * 100_000 + y;
+}
+
+/** Within ~150 m: a payer standing in the shop. */
+export function nearPoint(rng: Rng, lat: number, lon: number): { lat: number; lon: number } {
+  return { lat: Math.round((lat + rng.normal(0, 0.0008)) * 1e6) / 1e6, lon: Math.round((lon + rng.normal(0, 0.0008)) * 1e6) / 1e6 };
+}
+
+function roundPrice(fen: number, category: Category): number {
+  if (category === 'supermarket') return Math.max(90, Math.round(fen / 100) * 100 - 10);
+  return Math.max(100, Math.round(fen / 100) * 100);
+}
+
+function isoOf(ms: number): string {
+  const d = new Date(ms + 8 * HOUR_MS);
+  return d.toISOString().replace('Z', '+08:00');
+}
+
+// ---- time of day ----
+
+const DINING_HOURS = [0.3, 0.12, 0.05, 0.02, 0, 0, 0.2, 0.6, 0.9, 0.6, 0.8, 3, 3.5, 1.5, 0.6, 0.5, 0.8, 3, 3.5, 2.5, 1.2, 0.7, 0.45, 0.35];
+const SHOP_HOURS = [0.04, 0.01, 0, 0, 0, 0, 0.1, 0.5, 1.2, 2, 2.5, 2.5, 2, 2, 2.3, 2.5, 2.5, 2.3, 2.5, 2.8, 2.5, 1.5, 0.5, 0.12];
+const LODGING_HOURS = [0.3, 0.1, 0, 0, 0, 0, 0.3, 1, 2, 2, 1.5, 1.2, 0.8, 0.8, 1.5, 2, 2.2, 2.2, 2, 1.8, 1.5, 1.2, 0.9, 0.6];
+const FUN_HOURS = [0.6, 0.3, 0.1, 0, 0, 0, 0, 0.1, 0.3, 0.8, 1.2, 1.2, 1.2, 1.5, 1.8, 1.8, 1.8, 1.8, 2, 2.5, 2.8, 2.5, 1.8, 1.1];
+const HOURS = Array.from({ length: 24 }, (_, i) => i);
+
+export function hourProfile(category: Category): number[] {
+  if (category === 'dining') return DINING_HOURS;
+  if (category === 'lodging') return LODGING_HOURS;
+  if (category === 'entertainment') return FUN_HOURS;
+  return SHOP_HOURS;
+}
+
+/** CST midnight of the day containing `ms`. */
+export function cstMidnight(ms: number): number {
+  return Math.floor((ms + 8 * HOUR_MS) / DAY_MS) * DAY_MS - 8 * HOUR_MS;
+}
+
+/** A time on the CST day starting at `midnightMs`, hour drawn from the profile. */
+export function timeOnDay(rng: Rng, midnightMs: number, profile: readonly number[]): number {
+  const hour = rng.weighted(HOURS, profile);
+  return midnightMs + hour * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
+}
+
+/**
+ * When a coupon claimed at `claimMs` is used: days later (heavy tail), at an hour typical for the
+ * shop, always after the claim and before the coupon expires.
+ */
+export function useTime(rng: Rng, issued: Issued, profile: readonly number[], medianDays = 2.5): number {
+  const lastDay = cstMidnight(issued.batch.validUntilMs);
+  const days = Math.floor(rng.logNormal(medianDays, 0.9));
+  const day = Math.min(cstMidnight(issued.claimMs) + days * DAY_MS, lastDay);
+  let t = timeOnDay(rng, day, profile);
+  if (t <= issued.claimMs + 10 * 60_000) t = issued.claimMs + 10 * 60_000 + Math.floor(rng.exponential(2 * HOUR_MS));
+  return Math.min(t, issued.batch.validUntilMs - 60_000);
+}
+
+/** Human reaction to a drop: seconds for the eager, minutes for most, hours for many. */
+export function humanClaimDelay(rng: Rng): number {
+  const r = rng.next();
+  if (r < 0.25) return 1_200 + rng.logNormal(9_000, 0.8);
+  if (r < 0.65) return rng.logNormal(12 * 60_000, 1.0);
+  return Math.min(rng.logNormal(4 * HOUR_MS, 1.1), 5 * DAY_MS);
+}

@@ -7,7 +7,7 @@ import type { EventFacts } from '../types.ts';
 export const ENTITY_KINDS = ['user', 'idHash', 'device', 'ip24', 'phone', 'card', 'merchant', 'merchantUser', 'merchantAmount'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
-export const NUMERIC_FIELDS = ['orderFen', 'discountFen', 'refundFen', 'lat', 'lon', 'thresholdHug'] as const;
+export const NUMERIC_FIELDS = ['orderFen', 'discountFen', 'refundFen', 'lat', 'lon', 'located', 'thresholdHug'] as const;
 export type NumericField = (typeof NUMERIC_FIELDS)[number];
 export const MEMBER_FIELDS = ['user', 'idHash', 'device', 'ip24', 'phone', 'card', 'merchant'] as const;
 export type MemberField = (typeof MEMBER_FIELDS)[number];
@@ -81,6 +81,8 @@ export function numericOf(e: QuanguardEvent, spec: FeatureSpec, facts: EventFact
       return (e as { lat?: number }).lat ?? NaN;
     case 'lon':
       return (e as { lon?: number }).lon ?? NaN;
+    case 'located':
+      return (e as { lat?: number }).lat !== undefined ? 1 : NaN;
     case 'thresholdHug': {
       if (e.type !== 'redemption' || facts.thresholdFen === null || facts.thresholdFen <= 0) return 0;
       const slack = e.orderFen - facts.thresholdFen;

@@ -1,0 +1,22 @@
+// Consumers claim from home broadband and mobile networks; cloud data-centre ranges carry scripts.
+// The ranges are data (an IP-intelligence feed in production). Observed: 1 when the IP is hosted.
+import { z } from 'zod';
+import type { Claim } from '../../../core/events.ts';
+import { defineRule, hit, noHit } from '../../types.ts';
+
+export default defineRule({
+  id: 'bot.hosting_ip',
+  version: 1,
+  fraudType: 'bot_claiming',
+  reason: 'BOT.HOSTING_IP',
+  appliesTo: ['claim'],
+  subject: 'user',
+  configSchema: z.object({ prefixes: z.array(z.string().regex(/^[0-9a-f.:]+$/i)).min(1) }),
+  features: () => [],
+  evaluate(e, _f, c) {
+    const ip = (e as Claim).ip;
+    if (ip === undefined) return noHit(null);
+    for (const p of c.prefixes) if (ip.startsWith(p.endsWith('.') || p.endsWith(':') ? p : p + '.')) return hit('BOT.HOSTING_IP', 1);
+    return noHit(0);
+  },
+});

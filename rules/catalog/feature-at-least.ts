@@ -1,0 +1,25 @@
+// The shape most velocity and sharing rules have: one windowed feature (which includes the event
+// itself) against a minimum. Each rule file names its own id, reason and subject.
+import type { EventType, FraudType } from '../../core/events.ts';
+import { defineRule, hit, noHit, type FlagSubject, type RuleDefinition } from '../types.ts';
+import { atLeastConfig, type AtLeastConfig } from './common.ts';
+
+export function featureAtLeastRule(meta: {
+  id: string;
+  version: number;
+  fraudType: FraudType;
+  reason: string;
+  appliesTo: readonly EventType[];
+  subject: FlagSubject;
+}): RuleDefinition<AtLeastConfig> {
+  return defineRule({
+    ...meta,
+    configSchema: atLeastConfig,
+    features: (c) => [c.feature],
+    evaluate(_e, f, c) {
+      const v = f[c.feature];
+      if (v === undefined || Number.isNaN(v)) return noHit(null); // the event lacks the entity
+      return v >= c.atLeast ? hit(meta.reason, v) : noHit(v);
+    },
+  });
+}

@@ -1,0 +1,144 @@
+// The rules engine: folds every event into reference state and windowed features, and decides
+// claims and redemptions (RiskDecider) with the live rule set, and beside it, stored apart, with a
+// candidate rule set in shadow. Dependencies come in; nothing here is a module-level singleton.
+import type { Claim, QuanguardEvent, Redemption } from '../../core/events.ts';
+import type { RiskDecider, RiskDecision } from '../../core/decision.ts';
+import { newId } from '../../core/ids.ts';
+import type { Logger } from '../../core/logger.ts';
+import { silentLogger } from '../../core/logger.ts';
+import type { FeatureStore } from '../features/store.ts';
+import { MemoryFeatureStore } from '../features/memory.ts';
+import type { ListEntry, ListStore } from '../lists/types.ts';
+import { MemoryListStore } from '../lists/memory.ts';
+import { Reference } from '../reference/state.ts';
+import type { DecisionRecord, DecisionSink } from '../sink/types.ts';
+import type { CompiledRuleset } from './compile.ts';
+import { factsOf, featureOps, featureRecord, runRules, type Evaluation } from './evaluate.ts';
+import { listEntities } from './entities.ts';
+
+export interface RulesetRunner {
+  ruleset: CompiledRuleset;
+  features: FeatureStore;
+}
+
+export interface RulesEngineDeps {
+  live: RulesetRunner;
+  /** A candidate rule set evaluated on the same events with its own feature state, stored as shadow. */
+  shadow?: RulesetRunner;
+  reference?: Reference;
+  lists?: ListStore;
+  sink?: DecisionSink;
+  logger?: Logger;
+  /** Observers of every evaluation (flags, metrics, replay output). */
+  onEvaluation?: (e: QuanguardEvent, ev: Evaluation, shadow: boolean) => void;
+}
+
+export interface Processed {
+  decision?: RiskDecision;
+  evaluation?: Evaluation;
+}
+
+export class RulesEngine implements RiskDecider {
+  readonly name = 'rules-engine';
+  readonly reference: Reference;
+  private readonly lists: ListStore;
+  private readonly logger: Logger;
+  private readonly recent = new Map<string, RiskDecision>();
+
+  constructor(private readonly deps: RulesEngineDeps) {
+    this.reference = deps.reference ?? new Reference();
+    this.lists = deps.lists ?? new MemoryListStore();
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  get rulesetVersion(): string {
+    return this.deps.live.ruleset.version;
+  }
+
+  /** RiskDecider: decide on the would-be event, then record it in features and reference state. */
+  async decide(event: Claim | Redemption): Promise<RiskDecision> {
+    const p = await this.process(event);
+    return p.decision!;
+  }
+
+  /** Any contract event: claims and redemptions get a decision; refunds and prices feed flags. */
+  async process(e: QuanguardEvent): Promise<Processed> {
+    const again = this.recent.get(e.eventId);
+    if (again) return { decision: again };
+    const t = Date.parse(e.occurredAt);
+    if (e.type !== 'claim' && e.type !== 'redemption' && e.type !== 'refund' && e.type !== 'price.observed') {
+      this.reference.observe(e, t);
+      return {};
+    }
+    const facts = factsOf(e, t, this.reference);
+    const lists = this.lists.mayHaveEntries() ? await this.lists.match(listEntities(e, this.reference), t) : NO_LISTS;
+    const live = await this.evaluate(this.deps.live, e, facts, lists);
+    const shadow = this.deps.shadow ? await this.evaluate(this.deps.shadow, e, facts, lists).catch((err) => this.shadowFailed(err)) : undefined;
+    this.reference.observe(e, t);
+    this.deps.onEvaluation?.(e, live, false);
+    if (shadow) this.deps.onEvaluation?.(e, shadow, true);
+    if (e.type !== 'claim' && e.type !== 'redemption') return { evaluation: live };
+    const decisionId = newId('decision', t);
+    const decision: RiskDecision = { decisionId, eventId: e.eventId, decision: live.decision, score: live.score, reasons: live.reasons, rulesetVersion: live.rulesetVersion };
+    this.remember(decision);
+    if (this.deps.sink) {
+      const records = [record(e, t, decisionId, live, false)];
+      if (shadow) records.push(record(e, t, newId('decision', t), shadow, true));
+      await this.deps.sink.write(records);
+    }
+    return { decision, evaluation: live };
+  }
+
+  private async evaluate(runner: RulesetRunner, e: QuanguardEvent, facts: ReturnType<typeof factsOf>, lists: readonly ListEntry[]): Promise<Evaluation> {
+    const { ops, names } = featureOps(runner.ruleset, e, facts, this.reference);
+    const opts = { record: true, dedupId: e.eventId };
+    const store = runner.features;
+    const values = store instanceof MemoryFeatureStore ? store.applySync(ops, facts.t, opts) : await store.apply(ops, facts.t, opts);
+    const features = featureRecord(runner.ruleset, names, values);
+    return runRules(runner.ruleset, e, features, { facts, reference: this.reference }, lists);
+  }
+
+  private shadowFailed(err: unknown): undefined {
+    // A candidate must never cost a live decision.
+    this.logger.warn('shadow rule set failed', { err: err as Error });
+    return undefined;
+  }
+
+  private remember(d: RiskDecision): void {
+    this.recent.set(d.eventId, d);
+    if (this.recent.size > 100_000) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  async close(): Promise<void> {
+    await this.deps.sink?.flush();
+    await this.deps.live.features.close();
+    await this.deps.shadow?.features.close();
+    await this.lists.close();
+  }
+}
+
+const NO_LISTS: readonly ListEntry[] = Object.freeze([]) as readonly ListEntry[];
+
+function record(e: Claim | Redemption, t: number, decisionId: string, ev: Evaluation, shadow: boolean): DecisionRecord {
+  return {
+    decisionId,
+    eventId: e.eventId,
+    eventType: e.type,
+    occurredAtMs: t,
+    decision: ev.decision,
+    score: ev.score,
+    reasons: ev.reasons,
+    rulesetVersion: ev.rulesetVersion,
+    shadow,
+    explanation: ev.runs.map((r) => ({ rule: r.rule.key, outcome: r.outcome, observed: r.observed, ...(r.reason ? { reason: r.reason } : {}), ...(r.error ? { error: r.error } : {}) })),
+  };
+}
+
+/** An engine on in-memory state, the embedded default. */
+export function memoryEngine(live: CompiledRuleset, opts: Omit<RulesEngineDeps, 'live'> & { shadowRuleset?: CompiledRuleset } = {}): RulesEngine {
+  return new RulesEngine({
+    ...opts,
+    live: { ruleset: live, features: new MemoryFeatureStore() },
+    shadow: opts.shadowRuleset ? { ruleset: opts.shadowRuleset, features: new MemoryFeatureStore() } : opts.shadow,
+  });
+}

@@ -1,0 +1,128 @@
+// One rule set over one event: build the feature ops, read the windows, run each rule in a
+// try/catch (a throwing rule is an `error` that adds nothing), score the hits.
+import type { QuanguardEvent } from '../../core/events.ts';
+import type { Outcome } from '../../core/decision.ts';
+import { strongestOutcome } from '../../core/decision.ts';
+import { numericOf } from '../features/spec.ts';
+import type { FeatureOp } from '../features/store.ts';
+import type { ListEntry } from '../lists/types.ts';
+import type { Reference } from '../reference/state.ts';
+import type { EventFacts, RuleContext, RuleResult } from '../types.ts';
+import { SKIPPED } from '../types.ts';
+import { outcomeForScore, type CompiledRule, type CompiledRuleset } from './compile.ts';
+import { entityFor } from './entities.ts';
+
+export interface RuleRun {
+  rule: CompiledRule;
+  outcome: RuleResult['outcome'] | 'snoozed';
+  observed: number | null;
+  reason?: string;
+  error?: string;
+}
+
+export interface Evaluation {
+  rulesetVersion: string;
+  decision: Outcome;
+  score: number;
+  reasons: string[];
+  runs: RuleRun[];
+  features: Record<string, number>;
+}
+
+export function factsOf(e: QuanguardEvent, t: number, ref: Reference): EventFacts {
+  let thresholdFen: number | null = null;
+  let couponDiscountFen: number | null = null;
+  let batchDropAt: number | null = null;
+  if (e.type === 'claim' || e.type === 'redemption') {
+    const c = ref.campaigns.get(e.campaignId);
+    const ct = c?.couponTypes.get(e.couponTypeId);
+    if (ct) {
+      thresholdFen = ct.thresholdFen;
+      couponDiscountFen = ct.discountFen;
+    }
+    if (e.type === 'claim' && c) batchDropAt = c.dropAt.get(e.batchId) ?? null;
+  }
+  return { t, thresholdFen, couponDiscountFen, batchDropAt };
+}
+
+/** The store ops of an event under a rule set, and for each op the feature name it fills. */
+export function featureOps(rs: CompiledRuleset, e: QuanguardEvent, facts: EventFacts, ref: Reference): { ops: FeatureOp[]; names: string[] } {
+  const ops: FeatureOp[] = [];
+  const names: string[] = [];
+  for (const f of rs.featuresFor.get(e.type) ?? []) {
+    const entity = entityFor(e, f.spec.entity, ref);
+    if (entity === undefined) continue;
+    const s = f.spec;
+    if (s.agg === 'distinct') {
+      ops.push({ ns: f.name, entity, kind: 'distinct', bucketMs: f.bucketMs, buckets: s.buckets, add: NaN, member: entityFor(e, s.field as never, ref) });
+    } else {
+      const add = s.agg === 'count' ? 1 : numericOf(e, s, facts);
+      ops.push({ ns: f.name, entity, kind: 'sum', bucketMs: f.bucketMs, buckets: s.buckets, add });
+    }
+    names.push(f.name);
+  }
+  return { ops, names };
+}
+
+export function featureRecord(rs: CompiledRuleset, names: readonly string[], values: Float64Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of rs.features) out[f.name] = NaN;
+  for (let i = 0; i < names.length; i++) out[names[i]!] = values[i]!;
+  return out;
+}
+
+export function runRules(
+  rs: CompiledRuleset,
+  e: QuanguardEvent,
+  features: Record<string, number>,
+  ctx: RuleContext,
+  lists: readonly ListEntry[],
+): Evaluation {
+  const runs: RuleRun[] = [];
+  let score = 0;
+  let errors = 0;
+  const reasons: string[] = [];
+  for (const rule of rs.rulesFor.get(e.type) ?? []) {
+    let r: RuleResult;
+    let error: string | undefined;
+    try {
+      r = rule.def.evaluate(e, features, rule.config, ctx);
+    } catch (err) {
+      r = { outcome: 'error', observed: null };
+      error = String((err as Error)?.message ?? err).slice(0, 200);
+    }
+    if (r.outcome === 'error') errors++;
+    if (r.outcome === 'hit') {
+      if (lists.length && snoozed(lists, rule.def.id)) {
+        runs.push({ rule, outcome: 'snoozed', observed: r.observed, reason: r.reason });
+        continue;
+      }
+      score += rule.weight;
+      reasons.push(r.reason ?? rule.def.reason);
+    }
+    runs.push(error === undefined ? { rule, outcome: r.outcome, observed: r.observed, reason: r.reason } : { rule, outcome: r.outcome, observed: r.observed, error });
+  }
+  score = Math.min(100, score);
+  let decision = outcomeForScore(score, rs.thresholds);
+  if (errors > 0) {
+    const campaignId = (e as { campaignId?: string }).campaignId;
+    const mode = (campaignId !== undefined ? rs.ruleErrors.campaigns[campaignId] : undefined) ?? rs.ruleErrors.default;
+    if (mode === 'closed') {
+      decision = strongestOutcome(decision, rs.ruleErrors.closedOutcome);
+      reasons.push('ENGINE.RULE_ERROR');
+    }
+  }
+  // Lists come last and win by explicit priority: block > allow > what the rules say.
+  if (lists.length) {
+    if (lists.some((l) => l.kind === 'block')) return { rulesetVersion: rs.version, decision: 'block', score, reasons: ['LIST.BLOCKED', ...reasons], runs, features };
+    if (lists.some((l) => l.kind === 'allow')) return { rulesetVersion: rs.version, decision: 'allow', score, reasons: ['LIST.ALLOWED', ...reasons], runs, features };
+  }
+  return { rulesetVersion: rs.version, decision, score, reasons, runs, features };
+}
+
+function snoozed(lists: readonly ListEntry[], ruleId: string): boolean {
+  for (const l of lists) if (l.kind === 'snooze' && (l.ruleId === undefined || l.ruleId === ruleId)) return true;
+  return false;
+}
+
+export { SKIPPED };

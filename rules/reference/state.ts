@@ -1,0 +1,182 @@
+// Slowly-changing state the rules need, fed from the event stream itself (campaign.published,
+// merchant.registered, price.observed, eligibility.granted, redemptions for peer counts), so a
+// replay file is self-contained and two replays agree. Held in process: on start an engine rebuilds
+// it by reading the stored stream (these events are few next to claims and redemptions).
+import type { Category, District, QuanguardEvent } from '../../core/events.ts';
+import { LazyMedian } from './median.ts';
+
+const DAY = 86_400_000;
+
+export interface CampaignRef {
+  campaignId: string;
+  startsAt: number;
+  endsAt: number;
+  dropAt: Map<string, number>;
+  couponTypes: Map<string, { thresholdFen: number; discountFen: number; kind: string }>;
+  cardBins: string[] | null;
+  geoFence: { lat: number; lon: number; radiusKm: number } | null;
+}
+
+export interface MerchantRef {
+  merchantId: string;
+  category: Category;
+  district: District;
+  lat: number;
+  lon: number;
+  registeredAt: number;
+}
+
+interface PriceHistory {
+  /** Observations (time, price), oldest first, capped. */
+  t: number[];
+  p: number[];
+  baselineCache: Map<number, number | null>;
+}
+
+export interface ReferenceOptions {
+  /** The window before a campaign start whose lowest price is the baseline (2020 rules: 7 days). */
+  baselineDays?: number;
+  maxOrders?: number;
+}
+
+export class Reference {
+  readonly campaigns = new Map<string, CampaignRef>();
+  readonly merchants = new Map<string, MerchantRef>();
+  private readonly identities = new Map<string, { idHash: string; phoneHash: string }>();
+  private readonly skuNames = new Map<string, string>();
+  private readonly prices = new Map<string, PriceHistory>();
+  private readonly latestBySku = new Map<string, LazyMedian>();
+  private readonly redemptionsByGroup = new Map<string, LazyMedian>();
+  private readonly merchantRedemptions = new Map<string, number>();
+  private readonly orders = new Map<string, { t: number; discountFen: number }>();
+  private readonly baselineMs: number;
+  private readonly maxOrders: number;
+  private campaignList: CampaignRef[] = [];
+
+  constructor(opts: ReferenceOptions = {}) {
+    this.baselineMs = (opts.baselineDays ?? 7) * DAY;
+    this.maxOrders = opts.maxOrders ?? 2_000_000;
+  }
+
+  /** Folds an event into the reference state. Idempotent for the same event. */
+  observe(e: QuanguardEvent, t: number): void {
+    switch (e.type) {
+      case 'campaign.published': {
+        const c: CampaignRef = {
+          campaignId: e.campaignId,
+          startsAt: Date.parse(e.startsAt),
+          endsAt: Date.parse(e.endsAt),
+          dropAt: new Map(e.batches.map((b) => [b.batchId, Date.parse(b.dropAt)])),
+          couponTypes: new Map(e.batches.flatMap((b) => b.coupons.map((ct) => [ct.couponTypeId, { thresholdFen: ct.thresholdFen, discountFen: ct.discountFen, kind: ct.kind }] as const))),
+          cardBins: e.cardBins ?? null,
+          geoFence: e.geoFence ?? null,
+        };
+        this.campaigns.set(c.campaignId, c);
+        this.campaignList = [...this.campaigns.values()].sort((a, b) => a.startsAt - b.startsAt);
+        return;
+      }
+      case 'merchant.registered':
+        if (!this.merchants.has(e.merchantId))
+          this.merchants.set(e.merchantId, { merchantId: e.merchantId, category: e.category, district: e.district, lat: e.lat, lon: e.lon, registeredAt: t });
+        return;
+      case 'eligibility.granted':
+        this.identities.set(e.userId, { idHash: e.idHash, phoneHash: e.phoneHash });
+        return;
+      case 'price.observed':
+        if (e.name !== undefined && !this.skuNames.has(e.sku)) this.skuNames.set(e.sku, e.name);
+        this.observePrice(e.merchantId, e.sku, e.priceFen, t);
+        return;
+      case 'redemption': {
+        if (this.orders.has(e.orderId)) return;
+        this.orders.set(e.orderId, { t, discountFen: e.discountFen });
+        if (this.orders.size > this.maxOrders) this.orders.delete(this.orders.keys().next().value!);
+        const n = (this.merchantRedemptions.get(e.merchantId) ?? 0) + 1;
+        this.merchantRedemptions.set(e.merchantId, n);
+        const m = this.merchants.get(e.merchantId);
+        if (m) this.groupMedian(m).set(e.merchantId, n);
+        if (e.items) for (const it of e.items) this.observePrice(e.merchantId, it.sku, it.unitPriceFen, t);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  identityOf(userId: string): { idHash: string; phoneHash: string } | undefined {
+    return this.identities.get(userId);
+  }
+
+  /** The campaign running at t, or the last one that started before it. */
+  campaignAt(t: number): CampaignRef | undefined {
+    let found: CampaignRef | undefined;
+    for (const c of this.campaignList) if (c.startsAt <= t) found = c;
+    return found;
+  }
+
+  skuName(sku: string): string | undefined {
+    return this.skuNames.get(sku);
+  }
+
+  orderRedemption(orderId: string): { t: number; discountFen: number } | undefined {
+    return this.orders.get(orderId);
+  }
+
+  merchantRedemptionCount(merchantId: string): number {
+    return this.merchantRedemptions.get(merchantId) ?? 0;
+  }
+
+  /** Median redemptions of merchants in the same category and district (those with any). */
+  peerRedemptionMedian(m: MerchantRef): { median: number | null; peers: number } {
+    const g = this.groupMedian(m);
+    return { median: g.median(), peers: g.size };
+  }
+
+  /** Lowest price of a merchant's SKU in the baseline days before `startsAt`; null if none seen. */
+  baselinePrice(merchantId: string, sku: string, startsAt: number): number | null {
+    const h = this.prices.get(`${merchantId}>${sku}`);
+    if (!h) return null;
+    const cached = h.baselineCache.get(startsAt);
+    if (cached !== undefined) return cached;
+    let min: number | null = null;
+    for (let i = 0; i < h.t.length; i++) {
+      const t = h.t[i]!;
+      if (t >= startsAt - this.baselineMs && t < startsAt && (min === null || h.p[i]! < min)) min = h.p[i]!;
+    }
+    h.baselineCache.set(startsAt, min);
+    return min;
+  }
+
+  /** Median of the latest price of a SKU across merchants that sell it. */
+  peerPrice(sku: string): { median: number | null; peers: number } {
+    const m = this.latestBySku.get(sku);
+    return m ? { median: m.median(), peers: m.size } : { median: null, peers: 0 };
+  }
+
+  private observePrice(merchantId: string, sku: string, price: number, t: number): void {
+    const key = `${merchantId}>${sku}`;
+    let h = this.prices.get(key);
+    if (!h) this.prices.set(key, (h = { t: [], p: [], baselineCache: new Map() }));
+    // A repeated price is kept twice a day at most: enough for any 7-day baseline window, and the
+    // list stays short under a stream of checkout prices.
+    const last = h.p.length - 1;
+    if (last < 0 || h.p[last] !== price || t - h.t[last]! > DAY / 2) {
+      h.t.push(t);
+      h.p.push(price);
+      if (h.t.length > 64) {
+        h.t.shift();
+        h.p.shift();
+      }
+      if (h.baselineCache.size) h.baselineCache.clear();
+    }
+    let peers = this.latestBySku.get(sku);
+    if (!peers) this.latestBySku.set(sku, (peers = new LazyMedian()));
+    peers.set(merchantId, price);
+  }
+
+  private groupMedian(m: MerchantRef): LazyMedian {
+    const k = `${m.category}>${m.district}`;
+    let g = this.redemptionsByGroup.get(k);
+    if (!g) this.redemptionsByGroup.set(k, (g = new LazyMedian()));
+    return g;
+  }
+}

@@ -1,0 +1,60 @@
+// decisions_v1 writer over the analytics store. Buffers rows and inserts them in blocks (ClickHouse
+// wants few large inserts); the table is a ReplacingMergeTree keyed by (occurredAt, eventId,
+// rulesetVersion, shadow), so a redelivered decision replaces itself.
+import type { Logger } from '../../core/logger.ts';
+import type { DecisionRecord, DecisionSink } from './types.ts';
+
+export interface RowInserter {
+  insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+}
+
+export function decisionRow(r: DecisionRecord): Record<string, unknown> {
+  const iso = new Date(r.occurredAtMs).toISOString();
+  return {
+    decisionId: r.decisionId,
+    eventId: r.eventId,
+    eventType: r.eventType,
+    occurredAt: `${iso.slice(0, 10)} ${iso.slice(11, 23)}`,
+    decision: r.decision,
+    score: r.score,
+    reasons: r.reasons,
+    rulesetVersion: r.rulesetVersion,
+    shadow: r.shadow ? 1 : 0,
+    explanation: JSON.stringify(r.explanation),
+  };
+}
+
+export class StoreDecisionSink implements DecisionSink {
+  private buffer: Record<string, unknown>[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inflight: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: RowInserter, private readonly opts: { maxRows?: number; maxDelayMs?: number; logger?: Logger; table?: string } = {}) {}
+
+  async write(records: readonly DecisionRecord[]): Promise<void> {
+    for (const r of records) this.buffer.push(decisionRow(r));
+    if (this.buffer.length >= (this.opts.maxRows ?? 5000)) await this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush().catch((err) => this.opts.logger?.error('decision flush failed', { err })), this.opts.maxDelayMs ?? 500);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const rows = this.buffer;
+    this.buffer = [];
+    const table = this.opts.table ?? 'decisions_v1';
+    this.inflight = this.inflight.then(async () => {
+      if (rows.length === 0) return;
+      try {
+        await this.store.insert(table, rows);
+      } catch (err) {
+        // Keep the rows for the next flush rather than lose decisions; the caller sees the failure.
+        this.buffer = rows.concat(this.buffer);
+        throw err;
+      }
+    });
+    return this.inflight;
+  }
+}

@@ -1,0 +1,91 @@
+// Runs the models over the recent window on an interval in `npm start`. Runs never overlap (the
+// next one is scheduled when the last finishes); the window ends at the injected clock's now; a
+// failed run is logged and the next one still happens. The latest scores stay readable, so a rule
+// may use a model score as a feature.
+import type { Clock } from '../core/clock.ts';
+import type { Flag } from '../core/decision.ts';
+import type { Logger } from '../core/logger.ts';
+import type { MerchantForest, MerchantScore } from './merchant/forest.ts';
+import { runModels, type ModelRun } from './run.ts';
+import type { ModelWindow } from './window.ts';
+
+export interface ModelScores {
+  atMs: number;
+  merchants: Map<string, MerchantScore>;
+  /** Per account, the highest score of a ring it belongs to. */
+  ringScoreByUser: Map<string, number>;
+}
+
+export interface SchedulerDeps {
+  clock: Clock;
+  intervalMs: number;
+  windowMs: number;
+  loadWindow(fromMs: number, toMs: number): Promise<ModelWindow>;
+  writeFlags(flags: readonly Flag[], createdAtMs: number): Promise<void>;
+  forest: MerchantForest | null;
+  logger: Logger;
+  seed?: number;
+  /** Timer hooks, replaceable in tests. */
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+export interface ModelScheduler {
+  start(): void;
+  stop(): Promise<void>;
+  runOnce(): Promise<ModelRun>;
+  latest(): ModelScores | undefined;
+  readonly runs: number;
+}
+
+export function createModelScheduler(deps: SchedulerDeps): ModelScheduler {
+  if (!(deps.intervalMs > 0) || !(deps.windowMs > 0)) throw new Error(`models/scheduler: intervalMs and windowMs must be positive, got ${deps.intervalMs} and ${deps.windowMs}`);
+  const setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms).unref());
+  const clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
+  const log = deps.logger.child({ component: 'models' });
+  let scores: ModelScores | undefined;
+  let handle: unknown;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+  let runs = 0;
+
+  const runOnce = async (): Promise<ModelRun> => {
+    const toMs = deps.clock.now();
+    const window = await deps.loadWindow(toMs - deps.windowMs, toMs);
+    const run = runModels(window, { seed: deps.seed ?? 1, forest: deps.forest ?? undefined });
+    await deps.writeFlags(run.flags, toMs);
+    const ringScoreByUser = new Map<string, number>();
+    for (const r of run.rings) for (const m of r.members) ringScoreByUser.set(m, Math.max(ringScoreByUser.get(m) ?? 0, r.score));
+    scores = { atMs: toMs, merchants: new Map(run.merchantScores.map((s) => [s.merchantId, s])), ringScoreByUser };
+    runs++;
+    log.info('model run', { flags: run.flags.length, rings: run.rings.length, ...run.stats, timingsMs: run.timingsMs });
+    return run;
+  };
+
+  const tick = () => {
+    running = runOnce()
+      .catch((err: unknown) => log.error('model run failed; the next run is still scheduled', { err: err as Error }))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) handle = setTimer(tick, deps.intervalMs);
+      });
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      handle = setTimer(tick, 0);
+    },
+    async stop() {
+      stopped = true;
+      if (handle !== undefined) clearTimer(handle);
+      await running;
+    },
+    runOnce,
+    latest: () => scores,
+    get runs() {
+      return runs;
+    },
+  };
+}

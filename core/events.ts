@@ -224,7 +224,8 @@ export function parseEvent(raw: unknown): ParseResult {
   const eventId = typeof raw.eventId === 'string' ? raw.eventId : undefined;
   const type = typeof raw.type === 'string' ? raw.type : undefined;
   if (type === undefined) return { ok: false, eventId, problem: { field: 'type', reason: 'is missing or not a string' } };
-  const schema = (SCHEMAS as Record<string, z.ZodType<QuanguardEvent>>)[type];
+  // Own keys only: "__proto__" or "constructor" must read as unknown types, not as Object.prototype members.
+  const schema = Object.hasOwn(SCHEMAS, type) ? (SCHEMAS as Record<string, z.ZodType<QuanguardEvent>>)[type] : undefined;
   if (!schema) return { ok: false, eventId, type, problem: { field: 'type', reason: `unknown event type "${type.slice(0, 64)}"; known: ${EVENT_TYPES.join(', ')}` } };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, event: parsed.data };

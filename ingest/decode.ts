@@ -43,7 +43,14 @@ export function decodeMessage(message: BusMessage): { event: QuanguardEvent } | 
     const length = Number.isFinite(original) && original > value.length ? original : value.length;
     return { deadLetter: makeDeadLetter(msg, { field: '(line)', reason: `is ${length} characters long; the limit is ${MAX_EVENT_CHARS}` }, {}, length) };
   }
-  const parsed = parseEventLine(value);
+  let parsed: ReturnType<typeof parseEventLine>;
+  try {
+    parsed = parseEventLine(value);
+  } catch (err) {
+    // parseEventLine promises not to throw; if a future schema breaks that promise, one message is
+    // dead-lettered instead of the partition stalling on a batch that fails forever.
+    return { deadLetter: makeDeadLetter(msg, { field: '(line)', reason: `could not be parsed: ${String((err as Error)?.message ?? err).slice(0, 200)}` }) };
+  }
   if (!parsed.ok) return { deadLetter: makeDeadLetter(msg, parsed.problem, { eventId: parsed.eventId, type: parsed.type }) };
   const timeProblem = unstorableTime(parsed.event);
   if (timeProblem) return { deadLetter: makeDeadLetter(msg, timeProblem, { eventId: parsed.event.eventId, type: parsed.event.type }) };

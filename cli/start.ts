@@ -1,0 +1,114 @@
+// `quanguard start` / `npm start`: ingest plus the HTTP API. Backends come from config only
+// (core/config.ts): the embedded defaults need nothing installed; KAFKA_BROKERS, CLICKHOUSE_URL
+// and REDIS_URL switch a part to the real service. The first log lines say which one each uses.
+import type { Server } from 'node:http';
+import { TOPICS, type EventBus, type Subscription } from '../core/bus.ts';
+import { loadConfig, type Config } from '../core/config.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { createApp, type RouteModule } from '../api/app.ts';
+import { healthRoutes } from '../api/health-routes.ts';
+import { createMetrics, metricsRoutes, type AppMetrics } from '../api/metrics.ts';
+import { createBus } from '../ingest/bus/index.ts';
+import { startIngest } from '../ingest/ingester.ts';
+import { createAnalyticsStore, type AnalyticsStore } from '../ingest/store/analytics-store.ts';
+
+export const INGEST_GROUP = 'quanguard-ingest';
+
+export interface Engine {
+  bus: EventBus;
+  store: AnalyticsStore;
+  metrics: AppMetrics;
+  server: Server;
+  /** The bound port (useful with PORT=0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+interface RouteDeps {
+  bus: EventBus;
+  store: AnalyticsStore;
+  metrics: AppMetrics;
+}
+
+/**
+ * Every HTTP route module of the engine, in one list. Issuance and rules routes are added here
+ * when they exist (each is a RouteModule from api/*-routes.ts taking what it needs from deps).
+ */
+function routeModules(deps: RouteDeps): RouteModule[] {
+  return [
+    healthRoutes({
+      store: () => deps.store.ping(),
+      bus: async () => (await deps.bus.lag(TOPICS.events, INGEST_GROUP), true),
+      // HOT STATE: add the HotState check here (`hot: () => hotState.ping()`) when it lands.
+    }),
+    metricsRoutes(deps.metrics),
+  ];
+}
+
+export async function startEngine(config: Config, logger: Logger, opts: { processMetrics?: boolean } = {}): Promise<Engine> {
+  const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath}` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
+  // HOT STATE: the issuance engineer's HotState factory decides this; until then the log reports
+  // what config selects (REDIS_URL set → redis, else memory).
+  const hotState = config.redis ? 'redis' : 'memory';
+  logger.info(`backends: bus=${config.kafka ? 'kafka' : 'embedded'} store=${storeLocation} hot=${hotState}`, {
+    bus: config.kafka ? 'kafka' : 'embedded',
+    store: storeLocation,
+    hotState,
+    database: config.clickhouse.database,
+  });
+  if (config.hmacSecretIsDefault) logger.warn('QUANGUARD_HMAC_SECRET is not set: using the demo secret; set it before loading real data');
+
+  const store = createAnalyticsStore(config.clickhouse, logger);
+  const bus = createBus(config, logger);
+  const closers: (() => Promise<void>)[] = [() => store.close(), () => bus.close()];
+  const closeAll = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => logger.warn('shutdown step failed', { err: err as Error }));
+  };
+  try {
+    const applied = await store.migrate();
+    logger.info('store ready', { migrationsApplied: applied.length });
+    const metrics = createMetrics({ lag: () => bus.lag(TOPICS.events, INGEST_GROUP), processMetrics: opts.processMetrics ?? true });
+    const sub: Subscription = await startIngest({
+      bus,
+      store,
+      logger,
+      metrics: metrics.ingest,
+      topic: TOPICS.events,
+      deadLetterTopic: TOPICS.deadLetter,
+      groupId: INGEST_GROUP,
+      maxBatchSize: 5000,
+      maxWaitMs: 100,
+    });
+    closers.push(() => sub.stop());
+    const app = createApp({ modules: routeModules({ bus, store, metrics }), logger });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info('quanguard started', { port });
+    return { bus, store, metrics, server, port, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+export async function run(_argv: string[]): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, base: { service: 'quanguard' } });
+  const engine = await startEngine(config, logger);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info('shutting down', { signal });
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  // Stop order (reverse of start): HTTP, then the consumer (its in-flight batch commits), then bus and store.
+  await engine.close();
+  logger.info('stopped');
+  return 0;
+}

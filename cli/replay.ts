@@ -170,9 +170,10 @@ export async function run(argv: string[]): Promise<number> {
   const config = replayConfig(loadConfig(), data);
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, base: { service: 'quanguard', command: 'replay' } });
   const store = createAnalyticsStore(config.clickhouse, logger);
-  const bus = createBus(config, logger);
+  let bus: EventBus | undefined;
   const progress = createProgress(size);
   try {
+    bus = await createBus(config, logger);
     await store.migrate();
     if (out) await mkdir(out, { recursive: true });
     const summary = await replayFile(file, { bus, store, logger, outDir: out, onProgress: (b, l, n) => progress.update(b, l, n) });
@@ -182,7 +183,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } finally {
     progress.done();
-    await bus.close().catch(() => undefined);
+    await bus?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
   }
 }

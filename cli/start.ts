@@ -59,12 +59,13 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
   if (config.hmacSecretIsDefault) logger.warn('QUANGUARD_HMAC_SECRET is not set: using the demo secret; set it before loading real data');
 
   const store = createAnalyticsStore(config.clickhouse, logger);
-  const bus = createBus(config, logger);
-  const closers: (() => Promise<void>)[] = [() => store.close(), () => bus.close()];
+  const closers: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => logger.warn('shutdown step failed', { err: err as Error }));
   };
   try {
+    const bus = await createBus(config, logger);
+    closers.push(() => bus.close());
     const applied = await store.migrate();
     logger.info('store ready', { migrationsApplied: applied.length });
     const metrics = createMetrics({ lag: () => bus.lag(TOPICS.events, INGEST_GROUP), processMetrics: opts.processMetrics ?? true });

@@ -1,6 +1,9 @@
-// Entity flags from rule hits: every hit credits its rule's subject (the user, the merchant, and
-// for bot claiming the device too) under the rule's fraud type; an entity is flagged when its hits
-// reach the rule set's minimums. Output matches flags.json in the event contract.
+// Entity flags from rule hits. Each hit credits its rule's subject (the user or the merchant; for
+// bot claiming the device too) under the rule's fraud type. Per event, the weights of one type's
+// hits add up to an event score; an entity is flagged when enough of its events are strong, in
+// count and in share, so one odd evening never flags an honest shop. For merchant-level types a
+// flagged merchant takes along the users whose redemptions there scored high (ring members).
+// Output matches flags.json in the event contract; one fraud type per entity, the strongest.
 import type { Flag } from '../core/decision.ts';
 import type { FraudType, QuanguardEvent } from '../core/events.ts';
 import type { CompiledRuleset } from './engine/compile.ts';
@@ -10,20 +13,29 @@ interface Tally {
   entityType: Flag['entityType'];
   entityId: string;
   fraudType: FraudType;
-  weight: number;
-  hits: number;
   evaluated: number;
+  strong: number;
+  scoreSum: number;
   reasons: Map<string, number>;
+}
+
+interface EventScore {
+  entityType: Flag['entityType'];
+  entityId: string;
+  fraudType: FraudType;
+  score: number;
+  reasons: string[];
 }
 
 export class FlagAggregator {
   private readonly tallies = new Map<string, Tally>();
+  /** merchant|fraudType → user → best event score of the user's redemptions there. */
+  private readonly members = new Map<string, Map<string, { score: number; reasons: string[] }>>();
 
   constructor(private readonly rs: CompiledRuleset) {}
 
   add(e: QuanguardEvent, runs: readonly RuleRun[]): void {
-    // One event counts once per (entity, fraud type), however many of its rules ran.
-    const seen = new Set<string>();
+    const scores = new Map<string, EventScore>();
     for (const run of runs) {
       if (run.outcome !== 'hit' && run.outcome !== 'no_hit') continue;
       const def = run.rule.def;
@@ -32,18 +44,32 @@ export class FlagAggregator {
       for (const [type, id] of subjects) {
         if (id === undefined) continue;
         const key = `${type}|${id}|${def.fraudType}`;
-        let t = this.tallies.get(key);
-        if (!t) this.tallies.set(key, (t = { entityType: type, entityId: id, fraudType: def.fraudType, weight: 0, hits: 0, evaluated: 0, reasons: new Map() }));
-        if (!seen.has(key)) {
-          seen.add(key);
-          t.evaluated++;
-        }
+        let s = scores.get(key);
+        if (!s) scores.set(key, (s = { entityType: type, entityId: id, fraudType: def.fraudType, score: 0, reasons: [] }));
         if (run.outcome === 'hit') {
-          t.hits++;
-          t.weight += run.rule.weight;
-          const r = run.reason ?? def.reason;
-          t.reasons.set(r, (t.reasons.get(r) ?? 0) + 1);
+          s.score += run.rule.weight;
+          s.reasons.push(run.reason ?? def.reason);
         }
+      }
+    }
+    for (const [key, s] of scores) {
+      const policy = this.rs.flags[s.fraudType];
+      if (!policy) continue;
+      let t = this.tallies.get(key);
+      if (!t) this.tallies.set(key, (t = { entityType: s.entityType, entityId: s.entityId, fraudType: s.fraudType, evaluated: 0, strong: 0, scoreSum: 0, reasons: new Map() }));
+      t.evaluated++;
+      t.scoreSum += s.score;
+      if (s.score >= policy.minEventScore) {
+        t.strong++;
+        for (const r of s.reasons) t.reasons.set(r, (t.reasons.get(r) ?? 0) + 1);
+      }
+      const userId = (e as { userId?: string }).userId;
+      if (s.entityType === 'merchant' && policy.memberMinEventScore !== undefined && userId !== undefined && s.score >= policy.memberMinEventScore) {
+        const mk = `${s.entityId}|${s.fraudType}`;
+        let m = this.members.get(mk);
+        if (!m) this.members.set(mk, (m = new Map()));
+        const cur = m.get(userId);
+        if (!cur || s.score > cur.score) m.set(userId, { score: s.score, reasons: s.reasons });
       }
     }
   }
@@ -51,18 +77,21 @@ export class FlagAggregator {
   flags(): Flag[] {
     const out: Flag[] = [];
     for (const t of this.tallies.values()) {
-      const policy = this.rs.flags[t.fraudType];
-      if (!policy || t.hits < policy.minHits || t.weight < policy.minScore) continue;
-      const rate = t.evaluated ? t.hits / t.evaluated : 0;
-      if (rate < policy.minHitRate) continue;
-      const strength = Math.min(1, t.weight / (2 * Math.max(1, policy.minScore)));
+      const policy = this.rs.flags[t.fraudType]!;
+      if (t.strong < policy.minStrongEvents || t.strong / t.evaluated < policy.minStrongRate) continue;
+      const rate = t.strong / t.evaluated;
+      const meanScore = t.scoreSum / t.evaluated;
       out.push({
         entityType: t.entityType,
         entityId: t.entityId,
         fraudType: t.fraudType,
-        score: Math.round((0.5 * strength + 0.5 * Math.min(1, rate)) * 1000) / 1000,
+        score: round3(0.5 * rate + 0.5 * Math.min(1, meanScore / 100)),
         reasons: [...t.reasons.entries()].sort((a, b) => b[1] - a[1]).map(([r]) => r),
       });
+      const members = this.members.get(`${t.entityId}|${t.fraudType}`);
+      if (t.entityType === 'merchant' && members)
+        for (const [userId, m] of members)
+          out.push({ entityType: 'user', entityId: userId, fraudType: t.fraudType, score: round3(Math.min(1, m.score / 100)), reasons: ['RING.MEMBER', ...new Set(m.reasons)] });
     }
     // One flag per entity: the fraud type with the strongest evidence wins.
     const best = new Map<string, Flag>();
@@ -71,8 +100,12 @@ export class FlagAggregator {
       const cur = best.get(k);
       if (!cur || f.score > cur.score) best.set(k, f);
     }
-    return [...best.values()].sort((a, b) => (a.entityType + a.entityId).localeCompare(b.entityType + b.entityId));
+    return [...best.values()].sort((a, b) => (a.entityType + a.entityId < b.entityType + b.entityId ? -1 : 1));
   }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }
 
 function subjectId(e: QuanguardEvent, subject: 'user' | 'merchant' | 'device'): string | undefined {

@@ -48,6 +48,7 @@ export class Reference {
   private readonly latestBySku = new Map<string, LazyMedian>();
   private readonly redemptionsByGroup = new Map<string, LazyMedian>();
   private readonly merchantRedemptions = new Map<string, number>();
+  private readonly rises = new Map<string, Map<string, number>>();
   private readonly orders = new Map<string, { t: number; discountFen: number }>();
   private readonly baselineMs: number;
   private readonly maxOrders: number;
@@ -131,19 +132,52 @@ export class Reference {
     return { median: g.median(), peers: g.size };
   }
 
-  /** Lowest price of a merchant's SKU in the baseline days before `startsAt`; null if none seen. */
+  /**
+   * Lowest price of a merchant's SKU in force during the baseline days before `startsAt`: the
+   * prices observed in that window and the price observed last before it (a price stays in force
+   * until a new one is seen). Null when nothing was seen before the start.
+   */
   baselinePrice(merchantId: string, sku: string, startsAt: number): number | null {
     const h = this.prices.get(`${merchantId}>${sku}`);
     if (!h) return null;
     const cached = h.baselineCache.get(startsAt);
     if (cached !== undefined) return cached;
+    const from = startsAt - this.baselineMs;
     let min: number | null = null;
+    let lastBefore: number | null = null;
     for (let i = 0; i < h.t.length; i++) {
       const t = h.t[i]!;
-      if (t >= startsAt - this.baselineMs && t < startsAt && (min === null || h.p[i]! < min)) min = h.p[i]!;
+      if (t < from) lastBefore = h.p[i]!;
+      else if (t < startsAt && (min === null || h.p[i]! < min)) min = h.p[i]!;
     }
+    if (lastBefore !== null && (min === null || lastBefore < min)) min = lastBefore;
     h.baselineCache.set(startsAt, min);
     return min;
+  }
+
+  /** Notes a price shown during a campaign against its baseline (what the breadth of a rise reads). */
+  private noteRise(merchantId: string, sku: string, price: number, t: number): void {
+    const c = this.campaignAt(t);
+    if (!c || t < c.startsAt) return;
+    const base = this.baselinePrice(merchantId, sku, c.startsAt);
+    if (base === null || base <= 0) return;
+    let m = this.rises.get(merchantId);
+    if (!m) this.rises.set(merchantId, (m = new Map()));
+    const r = price / base;
+    if (r > (m.get(sku) ?? 0)) m.set(sku, r);
+  }
+
+  hasRaised(merchantId: string, sku: string, minRatio: number): boolean {
+    return (this.rises.get(merchantId)?.get(sku) ?? 0) >= minRatio;
+  }
+
+  /** How many of a merchant's SKUs have been shown at `minRatio` times their baseline or more. */
+  raisedSkuCount(merchantId: string, minRatio: number): number {
+    const m = this.rises.get(merchantId);
+    if (!m) return 0;
+    let n = 0;
+    for (const r of m.values()) if (r >= minRatio) n++;
+    return n;
   }
 
   /** Median of the latest price of a SKU across merchants that sell it. */
@@ -163,11 +197,14 @@ export class Reference {
       h.t.push(t);
       h.p.push(price);
       if (h.t.length > 64) {
-        h.t.shift();
-        h.p.shift();
+        // Drop from the middle: the oldest entries hold the pre-campaign prices a baseline needs,
+        // the newest the current price.
+        h.t.splice(16, 1);
+        h.p.splice(16, 1);
       }
       if (h.baselineCache.size) h.baselineCache.clear();
     }
+    this.noteRise(merchantId, sku, price, t);
     let peers = this.latestBySku.get(sku);
     if (!peers) this.latestBySku.set(sku, (peers = new LazyMedian()));
     peers.set(merchantId, price);

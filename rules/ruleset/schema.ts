@@ -29,14 +29,20 @@ export const rulesetSchema = z
       /** The outcome a fail-closed error forces at least. */
       closedOutcome: z.enum(['review', 'intercept', 'block']).default('intercept'),
     }),
-    /** When an entity's hits of one fraud type become a flag. */
+    /**
+     * When an entity's hits of one fraud type become a flag. An event is "strong" for an entity
+     * when the weights of its hits of that type add up to minEventScore; the entity is flagged
+     * when it has minStrongEvents strong events making up minStrongRate of its evaluated ones.
+     * `members`: for a merchant-level type, the users whose redemptions at a flagged merchant
+     * scored memberMinEventScore are flagged with it (the accounts of a ring).
+     */
     flags: z.record(
       z.enum(FRAUD_TYPES),
       z.object({
-        minScore: z.number().min(0),
-        minHits: z.number().int().min(1),
-        /** Hits over the entity's evaluated events of that fraud type. */
-        minHitRate: z.number().min(0).max(1).default(0),
+        minEventScore: z.number().min(0),
+        minStrongEvents: z.number().int().min(1),
+        minStrongRate: z.number().min(0).max(1).default(0),
+        memberMinEventScore: z.number().min(0).optional(),
       }),
     ),
   })

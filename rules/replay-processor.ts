@@ -1,0 +1,96 @@
+// The rules as an ingest EventProcessor: every stored event goes through the engine in bus order;
+// at the end of a replay it writes DIR/decisions.ndjson (one line per claim and redemption, as the
+// event contract says) and DIR/flags.json (flags per entity from the rules, with reasons).
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { QuanguardEvent } from '../core/events.ts';
+import type { Flag } from '../core/decision.ts';
+import type { EventProcessor } from '../ingest/pipeline.ts';
+import type { CompiledRuleset } from './engine/compile.ts';
+import { RulesEngine } from './engine/engine.ts';
+import type { Evaluation } from './engine/evaluate.ts';
+import { MemoryFeatureStore } from './features/memory.ts';
+import type { FeatureStore } from './features/store.ts';
+import { FlagAggregator } from './flags.ts';
+import type { DecisionSink } from './sink/types.ts';
+
+export interface RulesProcessorOptions {
+  ruleset: CompiledRuleset;
+  features?: FeatureStore;
+  /** decisions_v1 writer; absent: decisions go only to decisions.ndjson. */
+  sink?: DecisionSink;
+  shadow?: { ruleset: CompiledRuleset; features?: FeatureStore };
+}
+
+export interface DecisionLine {
+  eventId: string;
+  decision: string;
+  score: number;
+  reasons: string[];
+}
+
+export class RulesProcessor implements EventProcessor {
+  readonly name = 'rules';
+  readonly engine: RulesEngine;
+  private readonly flagsAgg: FlagAggregator;
+  private readonly lines: string[] = [];
+
+  constructor(opts: RulesProcessorOptions) {
+    this.flagsAgg = new FlagAggregator(opts.ruleset);
+    this.engine = new RulesEngine({
+      live: { ruleset: opts.ruleset, features: opts.features ?? new MemoryFeatureStore() },
+      shadow: opts.shadow ? { ruleset: opts.shadow.ruleset, features: opts.shadow.features ?? new MemoryFeatureStore() } : undefined,
+      sink: opts.sink,
+      onEvaluation: (e, ev, shadow) => this.observe(e, ev, shadow),
+    });
+  }
+
+  private observe(e: QuanguardEvent, ev: Evaluation, shadow: boolean): void {
+    if (shadow) return;
+    this.flagsAgg.add(e, ev.runs);
+    if (e.type === 'claim' || e.type === 'redemption') {
+      const line: DecisionLine = { eventId: e.eventId, decision: ev.decision, score: ev.score, reasons: ev.reasons };
+      this.lines.push(JSON.stringify(line));
+    }
+  }
+
+  async process(events: readonly QuanguardEvent[]): Promise<void> {
+    for (const e of events) await this.engine.process(e);
+  }
+
+  flags(): Flag[] {
+    return this.flagsAgg.flags();
+  }
+
+  /** decisions.ndjson lines so far (for tests and callers without an out dir). */
+  decisionLines(): readonly string[] {
+    return this.lines;
+  }
+
+  async finish(outDir?: string): Promise<void> {
+    await this.engine.close();
+    if (!outDir) return;
+    await mkdir(outDir, { recursive: true });
+    await writeLines(join(outDir, 'decisions.ndjson'), this.lines);
+    await writeFile(join(outDir, 'flags.json'), JSON.stringify({ flags: this.flags() }, null, 1) + '\n');
+  }
+}
+
+async function writeLines(file: string, lines: readonly string[]): Promise<void> {
+  const ws = createWriteStream(file);
+  await new Promise<void>((resolve, reject) => {
+    ws.on('error', reject);
+    let i = 0;
+    const pump = (): void => {
+      while (i < lines.length) {
+        if (!ws.write(lines[i++] + '\n')) {
+          ws.once('drain', pump);
+          return;
+        }
+      }
+      ws.end(resolve);
+    };
+    pump();
+  });
+}

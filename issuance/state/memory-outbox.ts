@@ -1,0 +1,84 @@
+// The in-process outbox with Redis Streams consumer-group semantics: read marks an entry pending
+// for the consumer; only ack removes it from the pending list; stale pending entries can be claimed.
+import type { Clock } from '../../core/clock.ts';
+import type { Outbox, OutboxEntry } from './outbox.ts';
+
+interface Group {
+  nextIndex: number;
+  pending: Map<string, { consumer: string; deliveredAtMs: number; index: number }>;
+}
+
+interface Stream {
+  entries: { id: string; eventJson: string }[];
+  groups: Map<string, Group>;
+}
+
+export class MemoryOutbox implements Outbox {
+  private readonly byName = new Map<string, Stream>();
+  private seq = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  append(stream: string, eventJson: string): string {
+    let s = this.byName.get(stream);
+    if (!s) this.byName.set(stream, (s = { entries: [], groups: new Map() }));
+    const id = `${this.clock.now()}-${this.seq++}`;
+    s.entries.push({ id, eventJson });
+    return id;
+  }
+
+  async streams(): Promise<string[]> {
+    return [...this.byName.keys()];
+  }
+
+  private group(stream: string, group: string): { s: Stream; g: Group } | null {
+    const s = this.byName.get(stream);
+    if (!s) return null;
+    let g = s.groups.get(group);
+    if (!g) s.groups.set(group, (g = { nextIndex: 0, pending: new Map() }));
+    return { s, g };
+  }
+
+  async readNew(stream: string, group: string, consumer: string, count: number): Promise<OutboxEntry[]> {
+    const sg = this.group(stream, group);
+    if (!sg) return [];
+    const out: OutboxEntry[] = [];
+    while (out.length < count && sg.g.nextIndex < sg.s.entries.length) {
+      const index = sg.g.nextIndex++;
+      const e = sg.s.entries[index]!;
+      sg.g.pending.set(e.id, { consumer, deliveredAtMs: this.clock.now(), index });
+      out.push({ stream, id: e.id, eventJson: e.eventJson });
+    }
+    return out;
+  }
+
+  async claimStale(stream: string, group: string, consumer: string, minIdleMs: number, count: number): Promise<OutboxEntry[]> {
+    const sg = this.group(stream, group);
+    if (!sg) return [];
+    const now = this.clock.now();
+    const out: OutboxEntry[] = [];
+    for (const [id, p] of sg.g.pending) {
+      if (out.length >= count) break;
+      if (now - p.deliveredAtMs < minIdleMs) continue;
+      p.consumer = consumer;
+      p.deliveredAtMs = now;
+      out.push({ stream, id, eventJson: sg.s.entries[p.index]!.eventJson });
+    }
+    return out;
+  }
+
+  async ack(stream: string, group: string, ids: string[]): Promise<void> {
+    const sg = this.group(stream, group);
+    if (!sg) return;
+    for (const id of ids) sg.g.pending.delete(id);
+  }
+
+  async backlog(group: string): Promise<number> {
+    let n = 0;
+    for (const s of this.byName.values()) {
+      const g = s.groups.get(group);
+      n += g ? s.entries.length - g.nextIndex + g.pending.size : s.entries.length;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,375 @@
+// The embedded hot state: the same semantics as the Redis scripts, in one process. Every method
+// runs to completion without awaiting in between, which is what makes each step atomic here.
+import type { Clock } from '../../core/clock.ts';
+import { allCouponTypes, couponTypeInfo, type CampaignDefinition, type StoredCampaign } from '../campaign.ts';
+import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult } from '../results.ts';
+import { MemoryOutbox } from './memory-outbox.ts';
+import { claimFingerprint, limitReached, subsidyAfterRefund } from './rules.ts';
+import type { ClaimCommand, EligibilityGrant, GrantOutcome, Identity, IssuanceStore, MerchantRecord, RedeemCommand, RefundCommand, WalletCoupon } from './store.ts';
+
+interface CouponRow extends WalletCoupon {
+  userId: string;
+  idHash: string;
+  discountFen: number;
+}
+
+interface OrderRow extends LedgerEntry {
+  fingerprint: string;
+  stored: Exclude<RedeemResult, { kind: 'conflict' }>;
+}
+
+interface CampaignState {
+  stored: StoredCampaign;
+  stock: Map<string, number>;
+  budgetFen: number;
+  bindings: Map<string, Identity>;
+  person: Map<string, Map<string, number>>;
+  idem: Map<string, { fingerprint: string; result: ClaimResult }>;
+  coupons: Map<string, CouponRow>;
+  wallets: Map<string, string[]>;
+  orders: Map<string, OrderRow>;
+  refunds: Map<string, { fingerprint: string; result: Exclude<RefundResult, { kind: 'conflict' }> }>;
+  /** Orders refused by the risk engine: the order id is taken, the answer replays. */
+  blockedOrders: Map<string, { fingerprint: string; stored: Exclude<RedeemResult, { kind: 'conflict' }> }>;
+}
+
+export const GLOBAL_STREAM = 'global';
+export const campaignStream = (campaignId: string) => `campaign:${campaignId}`;
+
+export class MemoryIssuanceStore implements IssuanceStore {
+  readonly backend = 'memory' as const;
+  readonly outbox: MemoryOutbox;
+  private readonly campaigns = new Map<string, CampaignState>();
+  private readonly merchants = new Map<string, MerchantRecord>();
+  private readonly blockedUsers = new Set<string>();
+  private readonly orderIndex = new Map<string, string>();
+
+  constructor(clock: Clock) {
+    this.outbox = new MemoryOutbox(clock);
+  }
+
+  async createCampaign(def: CampaignDefinition): Promise<boolean> {
+    if (this.campaigns.has(def.campaignId)) return false;
+    this.campaigns.set(def.campaignId, {
+      stored: { definition: structuredClone(def), status: 'draft' },
+      stock: new Map(),
+      budgetFen: 0,
+      bindings: new Map(),
+      person: new Map(),
+      idem: new Map(),
+      coupons: new Map(),
+      wallets: new Map(),
+      orders: new Map(),
+      refunds: new Map(),
+      blockedOrders: new Map(),
+    });
+    return true;
+  }
+
+  async getCampaign(campaignId: string): Promise<StoredCampaign | null> {
+    const c = this.campaigns.get(campaignId);
+    return c ? structuredClone(c.stored) : null;
+  }
+
+  async listCampaignIds(): Promise<string[]> {
+    return [...this.campaigns.keys()];
+  }
+
+  async publishCampaign(campaignId: string, eventJson: string): Promise<'published' | 'already_published' | 'not_found'> {
+    const c = this.campaigns.get(campaignId);
+    if (!c) return 'not_found';
+    if (c.stored.status === 'published') return 'already_published';
+    c.stored.status = 'published';
+    for (const t of allCouponTypes(c.stored.definition)) c.stock.set(t.type.couponTypeId, t.type.quantity);
+    c.budgetFen = c.stored.definition.budgetFen;
+    this.outbox.append(campaignStream(campaignId), eventJson);
+    return 'published';
+  }
+
+  async grantEligibility(campaignId: string, grants: EligibilityGrant[]): Promise<GrantOutcome[]> {
+    const c = this.campaigns.get(campaignId);
+    if (!c) throw new Error(`memory store: unknown campaign ${campaignId}`);
+    return grants.map((g) => {
+      const bound = c.bindings.get(g.userId);
+      if (bound) return bound.idHash === g.idHash ? 'unchanged' : 'conflict';
+      c.bindings.set(g.userId, { idHash: g.idHash, phoneHash: g.phoneHash });
+      this.outbox.append(campaignStream(campaignId), g.eventJson);
+      return 'granted';
+    });
+  }
+
+  async identity(campaignId: string, userId: string): Promise<Identity | null> {
+    return this.campaigns.get(campaignId)?.bindings.get(userId) ?? null;
+  }
+
+  async claim(cmd: ClaimCommand): Promise<ClaimResult> {
+    const c = this.campaigns.get(cmd.campaignId);
+    const fingerprint = claimFingerprint(cmd.userId, cmd.couponTypeId);
+    const seen = c?.idem.get(cmd.idempotencyKey);
+    if (seen) return seen.fingerprint === fingerprint ? { ...seen.result, replayed: true } : { kind: 'duplicate', detail: 'idempotency_key_reused', replayed: false };
+    if (!c || c.stored.status !== 'published') return { kind: 'not_eligible', detail: 'campaign_not_published', replayed: false };
+    const info = couponTypeInfo(c.stored.definition, cmd.couponTypeId);
+    if (!info) return { kind: 'not_open', detail: 'unknown_coupon_type', replayed: false };
+    if (cmd.nowMs < info.claimFromMs) return { kind: 'not_open', detail: 'before_drop', replayed: false };
+    if (cmd.nowMs >= info.claimUntilMs) return { kind: 'not_open', detail: 'batch_ended', replayed: false };
+    const bound = c.bindings.get(cmd.userId);
+    if (!bound) return { kind: 'not_eligible', detail: 'no_eligibility', replayed: false };
+    if (bound.idHash !== cmd.idHash) throw new StaleIdentityError();
+    if (this.blockedUsers.has(cmd.userId)) return { kind: 'blocked', detail: 'user_blocked', reasons: ['USER.BLOCKLISTED'], replayed: false };
+    if (cmd.risk.decision === 'block') return { kind: 'blocked', detail: 'risk', reasons: cmd.risk.reasons, replayed: false };
+    const limits = c.stored.definition.limits;
+    let counts = c.person.get(cmd.idHash);
+    if (!counts) c.person.set(cmd.idHash, (counts = new Map()));
+    const batchId = info.batch.batchId;
+    if (limitReached(counts.get('total') ?? 0, limits.perPerson)) return { kind: 'limit_reached', detail: 'per_person', replayed: false };
+    if (limitReached(counts.get(`t:${cmd.couponTypeId}`) ?? 0, limits.perPersonPerType)) return { kind: 'limit_reached', detail: 'per_type', replayed: false };
+    if (limitReached(counts.get(`b:${batchId}`) ?? 0, limits.perPersonPerBatch)) return { kind: 'limit_reached', detail: 'per_batch', replayed: false };
+    const stock = c.stock.get(cmd.couponTypeId) ?? 0;
+    if (stock <= 0) return { kind: 'sold_out', detail: 'stock', replayed: false };
+    if (c.budgetFen < info.type.discountFen) return { kind: 'sold_out', detail: 'budget', replayed: false };
+
+    c.stock.set(cmd.couponTypeId, stock - 1);
+    c.budgetFen -= info.type.discountFen;
+    bump(counts, 'total', 1);
+    bump(counts, `t:${cmd.couponTypeId}`, 1);
+    bump(counts, `b:${batchId}`, 1);
+    c.coupons.set(cmd.couponId, {
+      couponId: cmd.couponId,
+      campaignId: cmd.campaignId,
+      batchId,
+      couponTypeId: cmd.couponTypeId,
+      status: 'unused',
+      claimedAtMs: cmd.nowMs,
+      userId: cmd.userId,
+      idHash: cmd.idHash,
+      discountFen: info.type.discountFen,
+    });
+    const wallet = c.wallets.get(cmd.userId) ?? [];
+    wallet.push(cmd.couponId);
+    c.wallets.set(cmd.userId, wallet);
+    this.outbox.append(campaignStream(cmd.campaignId), cmd.eventJson);
+    const result: ClaimResult = { kind: 'granted', couponId: cmd.couponId, claimId: cmd.claimId, campaignId: cmd.campaignId, batchId, couponTypeId: cmd.couponTypeId, replayed: false };
+    c.idem.set(cmd.idempotencyKey, { fingerprint, result });
+    return result;
+  }
+
+  async wallet(campaignId: string, userId: string): Promise<WalletCoupon[]> {
+    const c = this.campaigns.get(campaignId);
+    if (!c) return [];
+    return (c.wallets.get(userId) ?? []).map((id) => {
+      const { userId: _u, idHash: _h, discountFen: _d, ...coupon } = c.coupons.get(id)!;
+      return coupon;
+    });
+  }
+
+  async inventory(campaignId: string): Promise<{ stock: Record<string, number>; budgetFen: number } | null> {
+    const c = this.campaigns.get(campaignId);
+    if (!c || c.stored.status !== 'published') return null;
+    return { stock: Object.fromEntries(c.stock), budgetFen: c.budgetFen };
+  }
+
+  async putMerchant(m: MerchantRecord, eventJson: string): Promise<void> {
+    const isNew = !this.merchants.has(m.merchantId);
+    this.merchants.set(m.merchantId, { ...m });
+    if (isNew) this.outbox.append(GLOBAL_STREAM, eventJson);
+  }
+
+  async getMerchant(merchantId: string): Promise<MerchantRecord | null> {
+    const m = this.merchants.get(merchantId);
+    return m ? { ...m } : null;
+  }
+
+  async blockMerchant(merchantId: string): Promise<number | null> {
+    const m = this.merchants.get(merchantId);
+    if (!m) return null;
+    m.blocked = true;
+    let held = 0;
+    for (const c of this.campaigns.values())
+      for (const o of c.orders.values())
+        if (o.merchantId === merchantId && o.status === 'owed') {
+          o.status = 'held';
+          held++;
+        }
+    return held;
+  }
+
+  async blockUser(userId: string): Promise<void> {
+    this.blockedUsers.add(userId);
+  }
+
+  async orderCampaign(orderId: string): Promise<string | null> {
+    return this.orderIndex.get(orderId) ?? null;
+  }
+
+  async priorRedemption(campaignId: string, orderId: string): Promise<{ fingerprint: string; result: Exclude<RedeemResult, { kind: 'conflict' }> } | null> {
+    const c = this.campaigns.get(campaignId);
+    const prior = c?.orders.get(orderId) ?? c?.blockedOrders.get(orderId);
+    return prior ? { fingerprint: prior.fingerprint, result: { ...prior.stored, replayed: true } } : null;
+  }
+
+  async order(campaignId: string, orderId: string): Promise<LedgerEntry | null> {
+    const o = this.campaigns.get(campaignId)?.orders.get(orderId);
+    if (!o) return null;
+    const { fingerprint: _f, stored: _s, ...entry } = o;
+    return entry;
+  }
+
+  async coupon(campaignId: string, couponId: string): Promise<(WalletCoupon & { userId: string }) | null> {
+    const row = this.campaigns.get(campaignId)?.coupons.get(couponId);
+    if (!row) return null;
+    const { idHash: _h, discountFen: _d, ...coupon } = row;
+    return coupon;
+  }
+
+  async redeem(cmd: RedeemCommand): Promise<RedeemResult> {
+    const indexed = this.orderIndex.get(cmd.orderId);
+    if (indexed !== undefined && indexed !== cmd.campaignId) return { kind: 'conflict', orderId: cmd.orderId };
+    // The first campaign to see an order id keeps it, as in the Redis store's global index.
+    this.orderIndex.set(cmd.orderId, cmd.campaignId);
+    const c = this.campaigns.get(cmd.campaignId);
+    if (!c) return { kind: 'refused', code: 'COUPON_NOT_FOUND', reasons: [], replayed: false };
+    const prior = c.orders.get(cmd.orderId) ?? c.blockedOrders.get(cmd.orderId);
+    if (prior) return prior.fingerprint === cmd.fingerprint ? { ...prior.stored, replayed: true } : { kind: 'conflict', orderId: cmd.orderId };
+    if (cmd.risk.decision === 'block') {
+      const stored = { kind: 'refused' as const, code: 'RISK_BLOCKED' as const, reasons: cmd.risk.reasons, replayed: false };
+      c.blockedOrders.set(cmd.orderId, { fingerprint: cmd.fingerprint, stored });
+      return stored;
+    }
+    const coupon = c.coupons.get(cmd.couponId);
+    const refuse = (code: Extract<RedeemResult, { kind: 'refused' }>['code']): RedeemResult => ({ kind: 'refused', code, reasons: [], replayed: false });
+    if (!coupon) return refuse('COUPON_NOT_FOUND');
+    if (coupon.userId !== cmd.userId) return refuse('COUPON_NOT_OWNED');
+    if (coupon.status !== 'unused') return refuse('COUPON_ALREADY_USED');
+    const info = couponTypeInfo(c.stored.definition, coupon.couponTypeId)!;
+    if (cmd.nowMs < info.validFromMs) return refuse('COUPON_NOT_YET_VALID');
+    if (cmd.nowMs >= info.validUntilMs) return refuse('COUPON_EXPIRED');
+
+    coupon.status = 'used';
+    const decision = cmd.risk.decision as Exclude<typeof cmd.risk.decision, 'block'>;
+    const status: 'owed' | 'held' = decision === 'intercept' || cmd.merchantBlocked ? 'held' : 'owed';
+    const paidFen = cmd.orderFen - cmd.discountFen;
+    const stored = {
+      kind: 'redeemed' as const,
+      redemptionId: cmd.redemptionId,
+      orderId: cmd.orderId,
+      couponId: cmd.couponId,
+      campaignId: cmd.campaignId,
+      orderFen: cmd.orderFen,
+      discountFen: cmd.discountFen,
+      paidFen,
+      decision,
+      settlement: status,
+      reasons: cmd.risk.reasons,
+      replayed: false,
+    };
+    c.orders.set(cmd.orderId, {
+      campaignId: cmd.campaignId,
+      orderId: cmd.orderId,
+      merchantId: cmd.merchantId,
+      userId: cmd.userId,
+      day: cmd.day,
+      couponId: cmd.couponId,
+      redemptionId: cmd.redemptionId,
+      orderFen: cmd.orderFen,
+      discountFen: cmd.discountFen,
+      paidFen,
+      refundedFen: 0,
+      subsidyFen: cmd.discountFen,
+      status,
+      decision,
+      fingerprint: cmd.fingerprint,
+      stored,
+    });
+    this.outbox.append(campaignStream(cmd.campaignId), cmd.eventJson);
+    return stored;
+  }
+
+  async refund(cmd: RefundCommand): Promise<RefundResult> {
+    const c = this.campaigns.get(cmd.campaignId);
+    const fingerprint = `${cmd.orderId}|${cmd.refundFen}`;
+    const prior = c?.refunds.get(cmd.refundId);
+    if (prior) return prior.fingerprint === fingerprint ? { ...prior.result, replayed: true } : { kind: 'conflict', refundId: cmd.refundId };
+    const order = c?.orders.get(cmd.orderId);
+    if (!c || !order) return { kind: 'refused', code: 'ORDER_NOT_FOUND', replayed: false };
+    if (order.merchantId !== cmd.merchantId) return { kind: 'refused', code: 'MERCHANT_MISMATCH', replayed: false };
+    const remaining = order.paidFen - order.refundedFen;
+    if (order.refundedFen > 0 && remaining === 0) return { kind: 'refused', code: 'ALREADY_FULLY_REFUNDED', replayed: false };
+    if (cmd.refundFen > remaining) return { kind: 'refused', code: 'REFUND_EXCEEDS_PAID', replayed: false };
+
+    const coupon = c.coupons.get(order.couponId)!;
+    const before = order.subsidyFen;
+    order.refundedFen += cmd.refundFen;
+    const full = order.refundedFen >= order.paidFen;
+    const after = order.status === 'clawed_back' ? 0 : subsidyAfterRefund(order.discountFen, order.paidFen, order.refundedFen);
+    order.subsidyFen = after;
+    let released = before - after;
+    let couponReturned = false;
+    if (full && order.status !== 'clawed_back') {
+      const policy = c.stored.definition.refundPolicy;
+      const info = couponTypeInfo(c.stored.definition, coupon.couponTypeId)!;
+      if (policy === 'return_to_pool') {
+        coupon.status = 'voided';
+        c.stock.set(coupon.couponTypeId, (c.stock.get(coupon.couponTypeId) ?? 0) + 1);
+        const counts = c.person.get(coupon.idHash)!;
+        bump(counts, 'total', -1);
+        bump(counts, `t:${coupon.couponTypeId}`, -1);
+        bump(counts, `b:${coupon.batchId}`, -1);
+        couponReturned = true;
+      } else if (policy === 'return_if_full_refund_within_validity' && cmd.nowMs < info.validUntilMs && c.budgetFen + released >= coupon.discountFen) {
+        // The coupon goes back to its owner with its full reservation; what earlier partial refunds
+        // released to the budget is reserved again, and only if the budget still has it.
+        coupon.status = 'unused';
+        released -= coupon.discountFen;
+        couponReturned = true;
+      }
+    }
+    c.budgetFen += released;
+    const result = { kind: 'refunded' as const, refundId: cmd.refundId, orderId: cmd.orderId, refundFen: cmd.refundFen, full, couponReturned, subsidyFen: after, replayed: false };
+    c.refunds.set(cmd.refundId, { fingerprint, result });
+    this.outbox.append(campaignStream(cmd.campaignId), `${cmd.eventJsonPrefix},"couponReturned":${couponReturned}}`);
+    return result;
+  }
+
+  async ledger(filter: { merchantId?: string; day?: string; status?: LedgerEntry['status'] }): Promise<LedgerEntry[]> {
+    const out: LedgerEntry[] = [];
+    for (const c of this.campaigns.values())
+      for (const o of c.orders.values()) {
+        if (filter.merchantId && o.merchantId !== filter.merchantId) continue;
+        if (filter.day && o.day !== filter.day) continue;
+        if (filter.status && o.status !== filter.status) continue;
+        const { fingerprint: _f, stored: _s, ...entry } = o;
+        out.push(entry);
+      }
+    return out;
+  }
+
+  async settleHold(campaignId: string, orderId: string, action: HoldAction): Promise<HoldResult> {
+    const c = this.campaigns.get(campaignId);
+    const o = c?.orders.get(orderId);
+    if (!c || !o) return { kind: 'not_found' };
+    if (action === 'release') {
+      if (o.status !== 'held') return { kind: 'not_held', status: o.status };
+      o.status = 'owed';
+    } else {
+      if (o.status === 'clawed_back') return { kind: 'not_held', status: o.status };
+      c.budgetFen += o.subsidyFen;
+      o.subsidyFen = 0;
+      o.status = 'clawed_back';
+    }
+    const { fingerprint: _f, stored: _s, ...entry } = o;
+    return { kind: action === 'release' ? 'released' : 'clawed_back', entry };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The caller's identity lookup raced a change of binding; the service looks it up again. */
+export class StaleIdentityError extends Error {
+  constructor() {
+    super('identity binding changed during the claim');
+  }
+}
+
+function bump(m: Map<string, number>, k: string, by: number): void {
+  m.set(k, (m.get(k) ?? 0) + by);
+}

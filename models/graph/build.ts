@@ -28,6 +28,8 @@ export interface NodeAttrs {
   /** The entity id as the rest of the system knows it (userId, merchantId, deviceId, …). */
   id: string;
   account?: AccountStats;
+  /** Merchants: the owner's ID hash, when registered (a shell shop's owner claims coupons too). */
+  ownerIdHash?: string;
 }
 
 export interface EdgeAttrs {
@@ -37,6 +39,9 @@ export interface EdgeAttrs {
   amountFen: number;
   /** claims + redemptions: the Louvain edge weight. */
   weight: number;
+  /** Redemption edges: orders just over the coupon threshold, and orders refunded afterwards. */
+  hugging?: number;
+  refunded?: number;
 }
 
 export type ModelGraph = UndirectedGraph<NodeAttrs, EdgeAttrs>;
@@ -50,7 +55,7 @@ export interface BuildOptions {
 
 export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
   dropBurstMs: 3_000,
-  huggingFraction: 0.05,
+  huggingFraction: 0.12,
   automationUserAgent: /headless|python|curl|wget|okhttp|go-http|java\/|bot\b|spider|selenium|puppeteer|phantomjs|scrapy|httpclient|autojs|frida/i,
 };
 
@@ -98,7 +103,7 @@ export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> =
     }
     return n.account!;
   };
-  const link = (userId: string, kind: NodeKind, id: string, edgeKind: EdgeKind, claims: number, redemptions: number, amountFen: number) => {
+  const link = (userId: string, kind: NodeKind, id: string, edgeKind: EdgeKind, claims: number, redemptions: number, amountFen: number): EdgeAttrs => {
     const target = PREFIX[kind] + id;
     if (!nodes.has(target)) nodes.set(target, { kind, id });
     const source = PREFIX.account + userId;
@@ -109,10 +114,14 @@ export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> =
       e.attrs.redemptions += redemptions;
       e.attrs.amountFen += amountFen;
       e.attrs.weight += claims + redemptions;
-    } else edges.set(key, { source, target, attrs: { kind: edgeKind, claims, redemptions, amountFen, weight: claims + redemptions } });
+      return e.attrs;
+    }
+    const attrs: EdgeAttrs = { kind: edgeKind, claims, redemptions, amountFen, weight: claims + redemptions };
+    edges.set(key, { source, target, attrs });
+    return attrs;
   };
 
-  for (const m of window.merchants) nodes.set(PREFIX.merchant + m.merchantId, { kind: 'merchant', id: m.merchantId });
+  for (const m of window.merchants) nodes.set(PREFIX.merchant + m.merchantId, { kind: 'merchant', id: m.merchantId, ownerIdHash: m.ownerIdHash });
 
   for (const c of window.claims) {
     const s = account(c.userId);
@@ -132,9 +141,13 @@ export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> =
     const s = account(r.userId);
     s.redemptions++;
     s.redeemedFen += r.discountFen;
-    if (isHugging(r.orderFen, threshold.get(r.couponTypeId), opts.huggingFraction)) s.huggingRedemptions++;
-    if (refundedOrders.has(r.orderId)) s.refundedRedemptions++;
-    link(r.userId, 'merchant', r.merchantId, 'redeemed', 0, 1, r.orderFen);
+    const hugging = isHugging(r.orderFen, threshold.get(r.couponTypeId), opts.huggingFraction);
+    const refunded = refundedOrders.has(r.orderId);
+    if (hugging) s.huggingRedemptions++;
+    if (refunded) s.refundedRedemptions++;
+    const e = link(r.userId, 'merchant', r.merchantId, 'redeemed', 0, 1, r.orderFen);
+    e.hugging = (e.hugging ?? 0) + (hugging ? 1 : 0);
+    e.refunded = (e.refunded ?? 0) + (refunded ? 1 : 0);
     if (r.cardHash) link(r.userId, 'card', r.cardHash, 'card', 0, 1, r.orderFen);
     if (r.deviceId) link(r.userId, 'device', r.deviceId, 'device', 0, 1, 0);
     if (r.ip) link(r.userId, 'iprange', ipRange(r.ip), 'iprange', 0, 1, 0);

@@ -1,6 +1,8 @@
 // The figures of a group of accounts: how many identifiers they share, when and how they claimed,
 // where they redeemed. Ring scoring reads only these, and a flag carries them as its evidence.
-import type { EdgeKind, ModelGraph, NodeKind } from './build.ts';
+import { nodeKey, type EdgeKind, type ModelGraph, type NodeKind } from './build.ts';
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 export interface EvidenceEdge {
   from: string;
@@ -38,11 +40,20 @@ export interface RingFigures {
   topMerchantShareOfGroup: number;
   /** The group's redemptions at its top merchant / all that merchant's redemptions. */
   groupShareOfTopMerchant: number;
+  /** Accounts that share a card with another account of the group / accounts. */
+  sharedCardAccountShare: number;
+  /**
+   * When the group formed around a merchant whose owner's ID hash is among the group's: the
+   * group's redemptions at that merchant / all the group's redemptions. Otherwise 0.
+   */
+  ownerRedemptionShare: number;
 }
 
 export interface FigureOptions {
   newAccountDays: number;
   maxEvidenceEdges: number;
+  /** The merchant the group formed around: hugging, refunds and capture are read at it. */
+  anchor?: string;
 }
 
 const DAY = 86_400_000;
@@ -52,6 +63,7 @@ export function groupFigures(graph: ModelGraph, accountKeys: readonly string[], 
   const merchantRedemptions = new Map<string, number>();
   const evidence: EvidenceEdge[] = [];
   let claims = 0, atDrop = 0, automation = 0, fresh = 0, redemptions = 0, hugging = 0, refunded = 0;
+  let redemptionsAtAnchor = -1;
   const kindCount: Partial<Record<NodeKind, number>> = {};
 
   for (const a of accountKeys) {
@@ -92,6 +104,32 @@ export function groupFigures(graph: ModelGraph, accountKeys: readonly string[], 
 
   let topMerchant: string | undefined, top = 0;
   for (const [m, n] of merchantRedemptions) if (n > top || (n === top && topMerchant !== undefined && m < topMerchant)) [topMerchant, top] = [m, n];
+  let ownerShare = 0;
+  if (opts.anchor) {
+    topMerchant = opts.anchor;
+    top = merchantRedemptions.get(opts.anchor) ?? 0;
+    let h = 0, rf = 0;
+    for (const a of accountKeys) {
+      if (!graph.hasEdge(a, opts.anchor)) continue;
+      const e = graph.getEdgeAttributes(a, opts.anchor);
+      h += e.hugging ?? 0;
+      rf += e.refunded ?? 0;
+    }
+    hugging = h;
+    refunded = rf;
+    redemptionsAtAnchor = top;
+    const owner = graph.getNodeAttribute(opts.anchor, 'ownerIdHash');
+    if (owner && perResource.has(nodeKey('person', owner))) ownerShare = redemptions ? top / redemptions : 0;
+  }
+  let cardSharers = 0;
+  for (const a of accountKeys) {
+    let shares = false;
+    graph.forEachEdge(a, (_e, attrs, s, t) => {
+      if (shares || attrs.kind !== 'card') return;
+      if ((perResource.get(s === a ? t : s) ?? 0) >= 2) shares = true;
+    });
+    if (shares) cardSharers++;
+  }
   let merchantTotal = 0;
   if (topMerchant) graph.forEachEdge(topMerchant, (_e, attrs) => (merchantTotal += attrs.redemptions));
 
@@ -129,11 +167,13 @@ export function groupFigures(graph: ModelGraph, accountKeys: readonly string[], 
       automationShare: claims ? automation / claims : 0,
       newAccountShare: accounts ? fresh / accounts : 0,
       redemptions,
-      huggingShare: redemptions ? hugging / redemptions : 0,
-      refundShare: redemptions ? refunded / redemptions : 0,
+      huggingShare: ratio(hugging, redemptionsAtAnchor >= 0 ? redemptionsAtAnchor : redemptions),
+      refundShare: ratio(refunded, redemptionsAtAnchor >= 0 ? redemptionsAtAnchor : redemptions),
       topMerchant: topMerchant ? graph.getNodeAttribute(topMerchant, 'id') : undefined,
       topMerchantShareOfGroup: redemptions ? top / redemptions : 0,
       groupShareOfTopMerchant: merchantTotal ? top / merchantTotal : 0,
+      sharedCardAccountShare: accounts ? cardSharers / accounts : 0,
+      ownerRedemptionShare: ownerShare,
     },
     evidence,
   };

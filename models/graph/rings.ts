@@ -6,44 +6,42 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Flag } from '../../core/decision.ts';
 import type { FraudType } from '../../core/events.ts';
-import type { ModelGraph } from './build.ts';
+import { nodeKey, type ModelGraph } from './build.ts';
 import { linkedGroups, louvainCommunities } from './communities.ts';
 import { groupFigures, type EvidenceEdge, type RingFigures } from './figures.ts';
 
+const fraudTypeSchema = z.enum(['bot_claiming', 'cash_out', 'hoarding', 'subsidy_fraud', 'price_gouging']);
+
 export const ringConfigSchema = z.object({
   version: z.string(),
-  minAccounts: z.number().int().min(2),
   newAccountDays: z.number().positive(),
   maxEvidenceEdges: z.number().int().positive(),
-  /** Louvain communities larger than this are not read as one ring (they are neighbourhoods). */
-  maxCommunityAccounts: z.number().int().positive(),
-  cutoff: z.object({ botFarm: z.number(), manyIdentities: z.number(), cashOut: z.number() }),
-  fraudType: z.object({
-    botFarm: z.enum(['bot_claiming', 'cash_out', 'hoarding', 'subsidy_fraud', 'price_gouging']),
-    manyIdentities: z.enum(['bot_claiming', 'cash_out', 'hoarding', 'subsidy_fraud', 'price_gouging']),
-    cashOut: z.enum(['bot_claiming', 'cash_out', 'hoarding', 'subsidy_fraud', 'price_gouging']),
-  }),
+  botFarm: z.object({ minAccounts: z.number().int().min(2), minDropBurstShare: z.number().min(0).max(1), cutoff: z.number() }),
+  manyIdentities: z.object({ cutoff: z.number() }),
+  cashOut: z.object({ minAccounts: z.number().int().min(2), maxCommunityAccounts: z.number().int().positive(), cutoff: z.number() }),
+  fraudType: z.object({ botFarm: fraudTypeSchema, manyIdentities: fraudTypeSchema, cashOut: fraudTypeSchema }),
 });
 export type RingConfig = z.infer<typeof ringConfigSchema>;
 
 export const RING_CONFIG: RingConfig = ringConfigSchema.parse({
-  version: 'rings@1',
-  minAccounts: 6,
+  version: 'rings@2',
   newAccountDays: 7,
   maxEvidenceEdges: 40,
-  maxCommunityAccounts: 400,
-  cutoff: { botFarm: 0.6, manyIdentities: 0.6, cashOut: 0.6 },
-  fraudType: { botFarm: 'bot_claiming', manyIdentities: 'hoarding', cashOut: 'cash_out' },
+  botFarm: { minAccounts: 3, minDropBurstShare: 0.6, cutoff: 0.6 },
+  manyIdentities: { cutoff: 0.6 },
+  cashOut: { minAccounts: 4, maxCommunityAccounts: 400, cutoff: 0.6 },
+  fraudType: { botFarm: 'bot_claiming', manyIdentities: 'subsidy_fraud', cashOut: 'cash_out' },
 });
 
 export type RingPattern = 'botFarm' | 'manyIdentities' | 'cashOut';
-export type CandidateSource = 'identity_cluster' | 'shared_ip_range' | 'merchant_community';
+export type CandidateSource = 'identity_cluster' | 'owner_cluster' | 'shared_cards_at_merchant' | 'merchant_community';
 
 export interface RingCandidate {
+  pattern: RingPattern;
   source: CandidateSource;
   /** Account node keys. */
   accounts: string[];
-  /** The node the group formed around (an IP range, a merchant), when there is one. */
+  /** The merchant node the group formed around, when there is one. */
   anchor?: string;
 }
 
@@ -55,47 +53,62 @@ export interface RingFlag extends Flag {
 
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
-/** Each pattern's score in [0, 1] and the reason codes of the signals that carried it. */
-export function patternScores(f: RingFigures, cfg: RingConfig): Record<RingPattern, { score: number; reasons: string[] }> {
-  const big = f.accounts >= cfg.minAccounts ? 1 : 0;
-  const perDevice = clamp01((f.maxAccountsPerDevice - 2) / 8);
-  const perIp = clamp01((f.maxAccountsPerIpRange - 4) / 16);
-  const concentration = Math.max(perDevice, perIp);
-  const bot = big * (0.35 * concentration + 0.25 * f.dropBurstShare + 0.2 * f.automationShare + 0.2 * f.newAccountShare);
-  const botReasons = reasons([
-    [perDevice >= 0.5, 'RING.BOT_FARM.ACCOUNTS_PER_DEVICE'],
-    [perIp >= 0.5, 'RING.BOT_FARM.ACCOUNTS_PER_IP_RANGE'],
-    [f.dropBurstShare >= 0.5, 'RING.BOT_FARM.CLAIMS_AT_DROP'],
-    [f.automationShare >= 0.3, 'RING.BOT_FARM.AUTOMATION_USER_AGENT'],
-    [f.newAccountShare >= 0.5, 'RING.BOT_FARM.NEW_ACCOUNTS'],
-  ]);
-
-  const personsBehind = clamp01((f.maxPersonsPerSharedIdentifier - 2) / 6);
-  const sharedCard = clamp01((f.maxAccountsPerCard - 2) / 6);
-  const sharedPhone = clamp01((f.maxAccountsPerPhone - 2) / 6);
-  const perPerson = clamp01((f.maxAccountsPerPerson - 2) / 4);
-  const identities = big * Math.max(personsBehind, sharedCard, sharedPhone, perPerson) * (1 - 0.5 * f.automationShare);
-  const idReasons = reasons([
-    [personsBehind >= 0.5, 'RING.MANY_IDENTITIES.PERSONS_BEHIND_ONE_IDENTIFIER'],
-    [sharedCard >= 0.5, 'RING.MANY_IDENTITIES.SHARED_CARD'],
-    [sharedPhone >= 0.5, 'RING.MANY_IDENTITIES.SHARED_PHONE'],
-    [perPerson >= 0.5, 'RING.MANY_IDENTITIES.ACCOUNTS_PER_PERSON'],
-  ]);
-
-  const capture = clamp01(f.groupShareOfTopMerchant * 2) * clamp01(f.topMerchantShareOfGroup * 1.5);
-  const sharing = Math.max(perDevice, sharedCard, clamp01((f.maxAccountsPerIpRange - 2) / 6));
-  const cash = (f.accounts >= Math.max(3, cfg.minAccounts / 2) ? 1 : 0) * (0.35 * capture + 0.25 * f.huggingShare + 0.2 * f.refundShare + 0.2 * sharing);
-  const cashReasons = reasons([
-    [capture >= 0.5, 'RING.CASH_OUT.MERCHANT_CAPTURE'],
-    [f.huggingShare >= 0.5, 'RING.CASH_OUT.THRESHOLD_HUGGING'],
-    [f.refundShare >= 0.3, 'RING.CASH_OUT.REFUND_AFTER_REDEMPTION'],
-    [sharing >= 0.5, 'RING.CASH_OUT.SHARED_CARDS_OR_DEVICES'],
-  ]);
-  return { botFarm: { score: bot, reasons: botReasons }, manyIdentities: { score: identities, reasons: idReasons }, cashOut: { score: cash, reasons: cashReasons } };
-}
-
 function reasons(list: Array<[boolean, string]>): string[] {
   return list.filter(([on]) => on).map(([, code]) => code);
+}
+
+/** A pattern's score in [0, 1] and the reason codes of the signals that carried it. */
+export function patternScore(pattern: RingPattern, f: RingFigures, cfg: RingConfig): { score: number; reasons: string[] } {
+  switch (pattern) {
+    case 'botFarm': {
+      // Claiming within seconds of the drop on nearly every claim is what honest people rarely do
+      // (a few keen ones do, alone); a group of accounts tied by devices doing it is the farm.
+      if (f.accounts < cfg.botFarm.minAccounts || f.dropBurstShare < cfg.botFarm.minDropBurstShare) return { score: 0, reasons: [] };
+      const concentration = clamp01((f.maxAccountsPerDevice - 1) / 9);
+      const score = 0.55 + 0.15 * f.dropBurstShare + 0.3 * ((concentration + f.automationShare + f.newAccountShare) / 3);
+      return {
+        score,
+        reasons: reasons([
+          [true, 'RING.BOT_FARM.CLAIMS_AT_DROP'],
+          [f.maxAccountsPerDevice >= 3, 'RING.BOT_FARM.ACCOUNTS_PER_DEVICE'],
+          [f.maxAccountsPerIpRange >= 5, 'RING.BOT_FARM.ACCOUNTS_PER_IP_RANGE'],
+          [f.automationShare >= 0.3, 'RING.BOT_FARM.AUTOMATION_USER_AGENT'],
+          [f.newAccountShare >= 0.5, 'RING.BOT_FARM.NEW_ACCOUNTS'],
+        ]),
+      };
+    }
+    case 'manyIdentities': {
+      // One natural person is one ID hash: several accounts on one hash is the plainest sign; an
+      // owner claiming coupons and spending them at their own shop is the shell-shop sign.
+      const perPerson = f.maxAccountsPerPerson >= 2 ? 0.6 + 0.1 * Math.min(4, f.maxAccountsPerPerson - 1) : 0;
+      const owner = f.ownerRedemptionShare > 0 ? 0.6 + 0.4 * clamp01(f.ownerRedemptionShare * 2) : 0;
+      const score = Math.max(perPerson, owner) * (f.accounts >= 2 || owner > 0 ? 1 : 0);
+      return {
+        score: Math.min(1, score + (perPerson && owner ? 0.1 : 0)),
+        reasons: reasons([
+          [perPerson > 0, 'RING.MANY_IDENTITIES.ACCOUNTS_PER_PERSON'],
+          [owner > 0, 'RING.MANY_IDENTITIES.OWNER_REDEEMS_AT_OWN_SHOP'],
+          [f.maxAccountsPerCard >= 2, 'RING.MANY_IDENTITIES.SHARED_CARD'],
+          [f.maxAccountsPerPhone >= 2, 'RING.MANY_IDENTITIES.SHARED_PHONE'],
+        ]),
+      };
+    }
+    case 'cashOut': {
+      // A shop whose owner is among the group is a shell (many identities), not a colluding shop.
+      if (f.accounts < cfg.cashOut.minAccounts || f.ownerRedemptionShare > 0) return { score: 0, reasons: [] };
+      const sharing = clamp01(f.sharedCardAccountShare);
+      const score = 0.3 * sharing + 0.35 * f.huggingShare + 0.15 * f.refundShare + 0.2 * clamp01(f.topMerchantShareOfGroup);
+      return {
+        score,
+        reasons: reasons([
+          [sharing >= 0.5, 'RING.CASH_OUT.SHARED_CARDS'],
+          [f.huggingShare >= 0.5, 'RING.CASH_OUT.THRESHOLD_HUGGING'],
+          [f.refundShare >= 0.3, 'RING.CASH_OUT.REFUND_AFTER_REDEMPTION'],
+          [f.topMerchantShareOfGroup >= 0.7, 'RING.CASH_OUT.ONE_MERCHANT'],
+        ]),
+      };
+    }
+  }
 }
 
 export interface DetectOptions {
@@ -109,67 +122,104 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
   const out: RingCandidate[] = [];
   const isAccount = (k: string) => graph.getNodeAttribute(k, 'kind') === 'account';
 
-  for (const group of linkedGroups(graph)) {
-    const accounts = group.filter(isAccount);
-    if (accounts.length >= cfg.minAccounts) out.push({ source: 'identity_cluster', accounts: accounts.sort() });
-  }
-  graph.forEachNode((node, attrs) => {
-    if (attrs.kind !== 'iprange' || graph.degree(node) < cfg.minAccounts) return;
-    out.push({ source: 'shared_ip_range', anchor: node, accounts: graph.neighbors(node).sort() });
+  const groupOf = new Map<string, number>();
+  const groups = linkedGroups(graph);
+  groups.forEach((group, i) => {
+    for (const n of group) groupOf.set(n, i);
+    const accounts = group.filter(isAccount).sort();
+    if (accounts.length >= cfg.botFarm.minAccounts) out.push({ pattern: 'botFarm', source: 'identity_cluster', accounts });
+    if (accounts.length >= 2) out.push({ pattern: 'manyIdentities', source: 'identity_cluster', accounts });
   });
+
+  graph.forEachNode((node, attrs) => {
+    if (attrs.kind !== 'merchant') return;
+    if (attrs.ownerIdHash) {
+      const person = nodeKey('person', attrs.ownerIdHash);
+      if (graph.hasNode(person)) {
+        const g = groupOf.get(person);
+        const accounts = (g === undefined ? graph.neighbors(person) : groups[g]!.filter(isAccount)).sort();
+        if (accounts.some((a) => graph.hasEdge(a, node))) out.push({ pattern: 'manyIdentities', source: 'owner_cluster', anchor: node, accounts });
+      }
+    }
+    const sharing = customersSharingCards(graph, node);
+    if (sharing.length >= cfg.cashOut.minAccounts) out.push({ pattern: 'cashOut', source: 'shared_cards_at_merchant', anchor: node, accounts: sharing });
+  });
+
   for (const members of louvainCommunities(graph, { seed: options.seed ?? 1 }).values()) {
     const accounts = members.filter(isAccount);
-    if (accounts.length < 3 || accounts.length > cfg.maxCommunityAccounts) continue;
+    if (accounts.length < cfg.cashOut.minAccounts || accounts.length > cfg.cashOut.maxCommunityAccounts) continue;
     for (const m of members) {
       if (graph.getNodeAttribute(m, 'kind') !== 'merchant') continue;
-      const customers = accounts.filter((a) => graph.hasEdge(a, m)).sort();
-      if (customers.length >= 3) out.push({ source: 'merchant_community', anchor: m, accounts: customers });
+      const inCommunity = new Set(accounts);
+      const sharing = customersSharingCards(graph, m).filter((a) => inCommunity.has(a));
+      if (sharing.length >= cfg.cashOut.minAccounts) out.push({ pattern: 'cashOut', source: 'merchant_community', anchor: m, accounts: sharing });
     }
   }
   return out;
 }
 
-/** Scores candidates and keeps, per pattern, the groups over the cut-off that add new accounts. */
+/** Customers of a merchant who paid there with a card another of its customers also used. */
+function customersSharingCards(graph: ModelGraph, merchant: string): string[] {
+  const out = new Set<string>();
+  graph.forEachNeighbor(merchant, (account) => {
+    graph.forEachEdge(account, (_e, attrs, s, t) => {
+      if (attrs.kind !== 'card') return;
+      const card = s === account ? t : s;
+      graph.forEachNeighbor(card, (other) => {
+        if (other !== account && graph.hasEdge(other, merchant)) {
+          out.add(account);
+          out.add(other);
+        }
+      });
+    });
+  });
+  return [...out].sort();
+}
+
+/** Scores candidates and keeps those over their pattern's cut-off, merged where they overlap. */
 export function scoreRings(graph: ModelGraph, candidates: readonly RingCandidate[], config: RingConfig = RING_CONFIG): RingFlag[] {
-  const scored: RingFlag[] = [];
+  const scored: Array<{ flag: RingFlag; links: string[] }> = [];
   for (const c of candidates) {
-    const { figures, evidence } = groupFigures(graph, c.accounts, { newAccountDays: config.newAccountDays, maxEvidenceEdges: config.maxEvidenceEdges });
-    const p = patternScores(figures, config);
-    const best = (Object.keys(p) as RingPattern[]).reduce((a, b) => (p[b].score - config.cutoff[b] > p[a].score - config.cutoff[a] ? b : a));
-    if (p[best].score < config.cutoff[best]) continue;
+    const { figures, evidence } = groupFigures(graph, c.accounts, { newAccountDays: config.newAccountDays, maxEvidenceEdges: config.maxEvidenceEdges, anchor: c.anchor });
+    const p = patternScore(c.pattern, figures, config);
+    if (p.score < config[c.pattern].cutoff) continue;
     const members = c.accounts.map((a) => graph.getNodeAttribute(a, 'id'));
-    if (best === 'cashOut' && c.anchor) members.push(graph.getNodeAttribute(c.anchor, 'id'));
-    else if (best === 'cashOut' && figures.topMerchant) members.push(figures.topMerchant);
-    scored.push({
+    if (c.anchor) members.push(graph.getNodeAttribute(c.anchor, 'id'));
+    scored.push({ links: c.pattern === 'botFarm' ? ipRangesOf(graph, c.accounts) : [], flag: {
       entityType: 'ring',
       entityId: ringId(members),
-      fraudType: config.fraudType[best] as FraudType,
-      score: round3(p[best].score),
-      reasons: p[best].reasons.length ? p[best].reasons : [`RING.${best.toUpperCase()}`],
+      fraudType: config.fraudType[c.pattern] as FraudType,
+      score: round3(p.score),
+      reasons: p.reasons,
       members,
-      evidence: { pattern: best, source: c.source, anchor: c.anchor ? graph.getNodeAttribute(c.anchor, 'id') : undefined, figures, edges: evidence, configVersion: config.version },
-    });
+      evidence: { pattern: c.pattern, source: c.source, anchor: c.anchor ? graph.getNodeAttribute(c.anchor, 'id') : undefined, figures, edges: evidence, configVersion: config.version },
+    } });
   }
   return mergeOverlapping(scored);
 }
 
+/** IP ranges the group claimed from: device clusters of one farm meet on them. */
+function ipRangesOf(graph: ModelGraph, accounts: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const a of accounts) graph.forEachNeighbor(a, (n, attrs) => void (attrs.kind === 'iprange' && out.add(n)));
+  return [...out];
+}
+
 /**
- * Flagged groups of one fraud type that share a member are one operation seen through two
- * groupings (a farm's two devices, and the IP range they share): they become one ring whose
- * evidence is that of its strongest part.
+ * Flagged groups of one fraud type that share a member (or, for bot farms, an IP range) are one
+ * operation seen through two groupings (a farm's device clusters meeting on the proxies they
+ * share): they become one ring whose evidence is that of its strongest part.
  */
-function mergeOverlapping(scored: RingFlag[]): RingFlag[] {
-  scored.sort((a, b) => b.score - a.score || (a.entityId < b.entityId ? -1 : 1));
+function mergeOverlapping(scored: Array<{ flag: RingFlag; links: string[] }>): RingFlag[] {
+  scored.sort((a, b) => b.flag.score - a.flag.score || (a.flag.entityId < b.flag.entityId ? -1 : 1));
   const owner = new Map<string, RingFlag>();
   const kept: RingFlag[] = [];
-  for (const r of scored) {
+  for (const { flag: r, links } of scored) {
+    const keys = [...r.members, ...links].map((k) => r.fraudType + '\u0000' + k);
     let into: RingFlag | undefined;
-    for (const m of r.members) {
-      const o = owner.get(r.fraudType + '\u0000' + m);
-      if (o) {
-        into = o;
-        break;
-      }
+    for (const k of keys) {
+      into = owner.get(k);
+      if (into) break;
     }
     if (!into) {
       kept.push(r);
@@ -179,7 +229,7 @@ function mergeOverlapping(scored: RingFlag[]): RingFlag[] {
       for (const m of r.members) if (!have.has(m)) into.members.push(m);
       for (const code of r.reasons) if (!into.reasons.includes(code)) into.reasons.push(code);
     }
-    for (const m of r.members) owner.set(r.fraudType + '\u0000' + m, into);
+    for (const k of keys) owner.set(k, into);
   }
   for (const r of kept) r.entityId = ringId(r.members);
   return kept;

@@ -63,18 +63,33 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<EventBus> {
   }
 
   // Partition count per topic, known after the topic exists; one lookup per topic and process.
+  // Creations run one at a time and retry: right after CreateTopics a KRaft broker may still answer
+  // the metadata of the new topic with UNKNOWN_TOPIC_OR_PARTITION (seen with two concurrent
+  // creations on Kafka 4.x), which kafkajs's waitForLeaders does not retry.
   const topicPartitions = new Map<string, Promise<number>>();
+  let creating: Promise<unknown> = Promise.resolve();
+  const createOnce = async (topic: string): Promise<number> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({ topics: [{ topic, numPartitions: opts.partitions, replicationFactor }], waitForLeaders: true, timeout: 20_000 });
+        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+        const count = meta.topics[0]?.partitions.length ?? 0;
+        if (count > 0) return count;
+        throw Object.assign(new Error(`topic ${topic} has no partitions yet`), { retriable: true });
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable !== true || attempt >= 8) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
+      }
+    }
+  };
   const ensureTopic = (topic: string): Promise<number> => {
     let known = topicPartitions.get(topic);
     if (!known) {
-      known = (async () => {
-        await admin.createTopics({ topics: [{ topic, numPartitions: opts.partitions, replicationFactor }], waitForLeaders: true, timeout: 20_000 });
-        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-        return meta.topics[0]?.partitions.length ?? opts.partitions;
-      })().catch((err: unknown) => {
+      known = creating.then(() => createOnce(topic)).catch((err: unknown) => {
         topicPartitions.delete(topic);
         throw kafkaError(`creating topic ${topic}`, err);
       });
+      creating = known.catch(() => undefined);
       topicPartitions.set(topic, known);
     }
     return known;

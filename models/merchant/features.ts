@@ -24,6 +24,8 @@ export const FEATURE_NAMES = [
   'discountToOrderRatio',
   'maxPriceRise',
   'priceRiseVsPeers',
+  'priceRiseBreadth',
+  'tillOverMenuShare',
   'ringScore',
   'ringMemberShare',
 ] as const;
@@ -164,6 +166,8 @@ export function merchantFeatures(window: ModelWindow, prices: PriceBaselines, ri
       discountToOrderRatio: a.order ? a.discount / a.order : 0,
       maxPriceRise: rise,
       priceRiseVsPeers: rise - (prices.peerMedianRise.get(k) ?? 0),
+      priceRiseBreadth: prices.merchantRiseBreadth.get(id) ?? 0,
+      tillOverMenuShare: prices.merchantTillOverMenu.get(id) ?? 0,
       ringScore: rings.merchantScore.get(id) ?? 0,
       ringMemberShare: n ? a.ringMembers / n : 0,
     };

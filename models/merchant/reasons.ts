@@ -12,6 +12,8 @@ const CHECKS: Array<[FeatureName, (v: number) => boolean, string]> = [
   ['sharedCardShare', (v) => v >= 0.2, 'MERCHANT.SHARED_CARDS'],
   ['ownerLinkedShare', (v) => v > 0, 'MERCHANT.OWNER_REDEEMS'],
   ['maxPriceRise', (v) => v >= 0.15, 'MERCHANT.PRICE_RISE'],
+  ['priceRiseBreadth', (v) => v >= 0.3, 'MERCHANT.BROAD_PRICE_RISE'],
+  ['tillOverMenuShare', (v) => v >= 0.3, 'MERCHANT.TILL_ABOVE_MENU'],
   ['ringScore', (v) => v > 0, 'MERCHANT.IN_RING'],
 ];
 

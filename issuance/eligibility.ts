@@ -54,12 +54,12 @@ export function parseWinners(text: string, format: 'csv' | 'json', secret: strin
     const phone = r.values.phone ?? '';
     const idCheck = checkNationalId(id);
     if (!idCheck.ok) {
-      rejected.push({ line: r.line, field: 'nationalId', reason: idCheck.reason, value: maskNationalId(id) });
+      rejected.push({ line: r.line, field: 'nationalId', reason: idCheck.reason, value: maskId(id) });
       continue;
     }
     const phoneCheck = checkPhone(phone);
     if (!phoneCheck.ok) {
-      rejected.push({ line: r.line, field: 'phone', reason: phoneCheck.reason, value: maskPhone(phone) });
+      rejected.push({ line: r.line, field: 'phone', reason: phoneCheck.reason, value: maskPhoneValue(phone) });
       continue;
     }
     const idHash = hmacHex(secret, id);
@@ -74,6 +74,18 @@ export function parseWinners(text: string, format: 'csv' | 'json', secret: strin
     winners.push({ line: r.line, userId, idHash, phoneHash });
   }
   return { winners, rejected, lines: raw.rows.length };
+}
+
+// core/pii.ts masks keep 7 characters, which on a short or truncated value is most of it: below
+// full length nothing is shown.
+function maskId(raw: string): string {
+  const v = raw.trim();
+  return v.length >= 15 ? maskNationalId(v) : '*'.repeat(Math.min(v.length, 18));
+}
+
+function maskPhoneValue(raw: string): string {
+  const digits = raw.replace(/\D/g, '');
+  return digits.length >= 11 ? maskPhone(raw) : '*'.repeat(Math.min(digits.length, 11));
 }
 
 interface RawRow {

@@ -141,11 +141,11 @@ export function honestTarget(w: World, c: PlannedCoupon): number {
 export function honestBehaviour(w: World, accounts: Account[]): void {
   const rng = w.rng;
   for (const a of accounts) {
-    const keenness = 0.35 + 0.6 * rng.next();
+    const keenness = 0.4 + 0.6 * rng.next();
     let claimed = 0;
     for (const batch of w.plan.batches) {
       if (!rng.bool(keenness)) continue;
-      const want = Math.min(rng.weighted([1, 2, 3], [0.5, 0.35, 0.15]), w.plan.limits.perPerson - claimed);
+      const want = Math.min(rng.weighted([1, 2, 3], [0.45, 0.35, 0.2]), w.plan.limits.perPerson - claimed);
       for (const c of chooseCoupons(w, batch, want)) {
         const issued = w.claim(a, batch, c, batch.dropMs + Math.floor(humanClaimDelay(rng)), rng.bool(0.3) ? { ip: rng.pick(w.mobileIps) } : {});
         claimed++;

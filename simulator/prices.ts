@@ -22,7 +22,7 @@ export function observePrices(w: World, m: Merchant): void {
   const menuMs = startMs - 2 * HOUR_MS + rng.int(0, 100 * 60_000);
   for (const s of m.skus) {
     w.sink.emit(menuMs, 'price.observed', { merchantId: m.merchantId, sku: s.sku, name: s.name, priceFen: s.menuFen, source: 'menu' });
-    const n = rng.int(1, 3);
+    const n = rng.int(1, 4);
     for (let i = 0; i < n; i++) w.sink.emit(startMs + rng.next() * (endMs - startMs), 'price.observed', { merchantId: m.merchantId, sku: s.sku, priceFen: s.chargedFen, source: 'pos' });
   }
 }

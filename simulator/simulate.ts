@@ -33,8 +33,8 @@ export interface SimulationStats {
 export interface Simulation {
   labels: Labels;
   stats: SimulationStats;
-  /** The events as NDJSON, sorted by occurredAt, in chunks of whole lines. Iterate once. */
-  chunks(): Generator<string>;
+  /** The events as NDJSON bytes, sorted by occurredAt, in chunks of whole lines. Iterate once. */
+  chunks(): Generator<Buffer>;
   /** Removes the spill files (also done when `chunks` is read to the end). */
   dispose(): void;
 }

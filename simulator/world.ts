@@ -196,29 +196,21 @@ export class World {
   }
 
   grant(a: Account, atMs: number, idHash = a.idHash): void {
-    this.sink.emit(atMs, 'eligibility.granted', { campaignId: this.plan.campaignId, userId: a.userId, idHash, phoneHash: a.phoneHash });
+    this.sink.emitRaw(atMs, 'eligibility.granted', `"campaignId":"${this.plan.campaignId}","userId":"${a.userId}","idHash":"${idHash}","phoneHash":"${a.phoneHash}"}`);
   }
 
   claim(a: Account, batch: PlannedBatch, coupon: PlannedCoupon, atMs: number, via: ClaimVia = {}): Issued {
     const couponId = newId('coupon', atMs, this.idRng);
     this.claimsPerType.set(coupon.couponTypeId, (this.claimsPerType.get(coupon.couponTypeId) ?? 0) + 1);
-    this.sink.emit(atMs, 'claim', {
-      claimId: newId('claim', atMs, this.idRng),
-      couponId,
-      campaignId: this.plan.campaignId,
-      batchId: batch.batchId,
-      couponTypeId: coupon.couponTypeId,
-      userId: a.userId,
-      idHash: a.idHash,
-      phoneHash: a.phoneHash,
-      deviceId: via.deviceId ?? a.deviceId,
-      ip: via.ip ?? a.ip,
-      lat: via.lat ?? a.lat,
-      lon: via.lon ?? a.lon,
-      userAgent: via.userAgent ?? a.userAgent,
-      channel: a.channel,
-      accountCreatedAt: isoOf(a.createdMs),
-    });
+    const c = cached(a);
+    // Built by hand: claims are the bulk of the file and every field but the user agent is a plain
+    // id, hash or number; the user agent is JSON-escaped once per account.
+    const body =
+      `"claimId":"${newId('claim', atMs, this.idRng)}","couponId":"${couponId}","campaignId":"${this.plan.campaignId}","batchId":"${batch.batchId}",` +
+      `"couponTypeId":"${coupon.couponTypeId}","userId":"${a.userId}","idHash":"${a.idHash}","phoneHash":"${a.phoneHash}",` +
+      `"deviceId":"${via.deviceId ?? a.deviceId}","ip":"${via.ip ?? a.ip}","lat":${via.lat ?? a.lat},"lon":${via.lon ?? a.lon},` +
+      `"userAgent":${via.userAgent === undefined ? c.uaJson : JSON.stringify(via.userAgent)},"channel":"${a.channel}","accountCreatedAt":"${c.createdIso}"}`;
+    this.sink.emitRaw(atMs, 'claim', body);
     return { couponId, coupon, batch, claimMs: atMs };
   }
 
@@ -229,26 +221,22 @@ export class World {
     const orderId = newId('order', atMs, this.idRng);
     const card = via.card ?? (a.cards.length > 1 && rng.bool(0.15) ? a.cards[1]! : a.cards[0]!);
     const here = via.lat !== undefined ? { lat: via.lat, lon: via.lon } : rng.bool(0.6) ? nearPoint(rng, m.lat, m.lon) : undefined;
-    this.sink.emit(atMs, 'redemption', {
-      redemptionId: newId('redemption', atMs, this.idRng),
-      couponId: issued.couponId,
-      campaignId: this.plan.campaignId,
-      couponTypeId: issued.coupon.couponTypeId,
-      userId: a.userId,
-      merchantId: m.merchantId,
-      orderId,
-      orderFen: order.orderFen,
-      discountFen,
-      paidFen: order.orderFen - discountFen,
-      terminalId: via.terminalId ?? rng.pick(m.terminals),
-      cardBin: card.bin,
-      cardHash: card.hash,
-      deviceId: via.deviceId ?? a.deviceId,
-      ip: via.ip ?? rng.pick(this.mobileIps),
-      lat: here?.lat,
-      lon: here?.lon,
-      items: order.items,
-    });
+    let body =
+      `"redemptionId":"${newId('redemption', atMs, this.idRng)}","couponId":"${issued.couponId}","campaignId":"${this.plan.campaignId}",` +
+      `"couponTypeId":"${issued.coupon.couponTypeId}","userId":"${a.userId}","merchantId":"${m.merchantId}","orderId":"${orderId}",` +
+      `"orderFen":${order.orderFen},"discountFen":${discountFen},"paidFen":${order.orderFen - discountFen},` +
+      `"terminalId":"${via.terminalId ?? rng.pick(m.terminals)}","cardBin":"${card.bin}","cardHash":"${card.hash}",` +
+      `"deviceId":"${via.deviceId ?? a.deviceId}","ip":"${via.ip ?? rng.pick(this.mobileIps)}"`;
+    if (here) body += `,"lat":${here.lat},"lon":${here.lon}`;
+    if (order.items) {
+      body += ',"items":[';
+      for (let i = 0; i < order.items.length; i++) {
+        const it = order.items[i]!;
+        body += `${i ? ',' : ''}{"sku":"${it.sku}","qty":${it.qty},"unitPriceFen":${it.unitPriceFen}}`;
+      }
+      body += ']';
+    }
+    this.sink.emitRaw(atMs, 'redemption', body + '}');
     return { orderId, paidFen: order.orderFen - discountFen };
   }
 
@@ -279,6 +267,15 @@ export class World {
     const items = [...qty].map(([s, q]) => ({ sku: s.sku, qty: q, unitPriceFen: s.chargedFen }));
     return { orderFen: total, items };
   }
+}
+
+const perAccount = new WeakMap<Account, { uaJson: string; createdIso: string }>();
+
+/** JSON pieces of an account that every claim repeats, computed once. */
+function cached(a: Account): { uaJson: string; createdIso: string } {
+  let c = perAccount.get(a);
+  if (!c) perAccount.set(a, (c = { uaJson: JSON.stringify(a.userAgent), createdIso: isoOf(a.createdMs) }));
+  return c;
 }
 
 function cellKey(x: number, y: number): number {

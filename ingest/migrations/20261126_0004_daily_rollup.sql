@@ -39,6 +39,11 @@ SELECT
 FROM {{db}}.claims_v1
 GROUP BY day, campaignId;
 
+-- Inside a view's SELECT every reference to the source table reads the inserted block, not the
+-- table: the `IN (SELECT ... FROM <source>)` filters below bound each join to the block's
+-- merchants and orders (redemptions' primary key leads with merchantId), so a view's cost follows
+-- the batch, not the size of the history.
+
 -- Redemptions take the merchant's district and category as registered at insert time
 -- ('unknown' when the merchant is not registered yet).
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.daily_rollup_redemptions_mv_v1 TO {{db}}.daily_rollup_v1 AS
@@ -58,6 +63,7 @@ LEFT JOIN
 (
     SELECT merchantId, argMax(district, occurredAt) AS district, argMax(category, occurredAt) AS category
     FROM {{db}}.merchants_v1
+    WHERE merchantId IN (SELECT merchantId FROM {{db}}.redemptions_v1)
     GROUP BY merchantId
 ) AS m ON m.merchantId = r.merchantId
 GROUP BY day, district, category, campaignId
@@ -82,12 +88,14 @@ LEFT JOIN
 (
     SELECT merchantId, argMax(district, occurredAt) AS district, argMax(category, occurredAt) AS category
     FROM {{db}}.merchants_v1
+    WHERE merchantId IN (SELECT merchantId FROM {{db}}.refunds_v1)
     GROUP BY merchantId
 ) AS m ON m.merchantId = f.merchantId
 LEFT JOIN
 (
     SELECT merchantId, orderId, any(campaignId) AS campaignId
     FROM {{db}}.redemptions_v1
+    WHERE merchantId IN (SELECT merchantId FROM {{db}}.refunds_v1) AND orderId IN (SELECT orderId FROM {{db}}.refunds_v1)
     GROUP BY merchantId, orderId
 ) AS o ON o.merchantId = f.merchantId AND o.orderId = f.orderId
 GROUP BY day, district, category, campaignId

@@ -59,7 +59,7 @@ export async function migrate(client: ClickHouseClient, database: string, logger
       format: 'JSONEachRow',
       clickhouse_settings: { ...INSERT_SETTINGS },
     });
-    logger.info('migration applied', { version: m.version, name: m.name, database });
+    logger.info('migration applied', { version: m.version, file: m.name, database });
     applied.push(m.version);
   }
   return applied;

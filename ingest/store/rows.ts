@@ -18,11 +18,15 @@ export const DEAD_LETTERS_TABLE = 'dead_letters_v1';
 export type Row = Record<string, unknown>;
 
 export function eventRow(e: QuanguardEvent): Row {
-  const base = { eventId: e.eventId, occurredAt: chTimeFromIso(e.occurredAt) };
+  // Plain object literals, no spread: this runs once per stored event and spread helpers cost
+  // several times the rest of the mapping.
+  const eventId = e.eventId;
+  const occurredAt = chTimeFromIso(e.occurredAt);
   switch (e.type) {
     case 'claim':
       return {
-        ...base,
+        eventId,
+        occurredAt,
         claimId: e.claimId,
         couponId: e.couponId,
         campaignId: e.campaignId,
@@ -41,7 +45,8 @@ export function eventRow(e: QuanguardEvent): Row {
       };
     case 'redemption':
       return {
-        ...base,
+        eventId,
+        occurredAt,
         redemptionId: e.redemptionId,
         couponId: e.couponId,
         campaignId: e.campaignId,
@@ -62,10 +67,11 @@ export function eventRow(e: QuanguardEvent): Row {
         itemsJson: e.items ? JSON.stringify(e.items) : '',
       };
     case 'refund':
-      return { ...base, refundId: e.refundId, orderId: e.orderId, merchantId: e.merchantId, userId: e.userId, refundFen: e.refundFen, couponReturned: e.couponReturned ? 1 : 0 };
+      return { eventId, occurredAt, refundId: e.refundId, orderId: e.orderId, merchantId: e.merchantId, userId: e.userId, refundFen: e.refundFen, couponReturned: e.couponReturned ? 1 : 0 };
     case 'merchant.registered':
       return {
-        ...base,
+        eventId,
+        occurredAt,
         merchantId: e.merchantId,
         name: e.name,
         category: e.category,
@@ -77,12 +83,13 @@ export function eventRow(e: QuanguardEvent): Row {
         terminalIds: e.terminalIds ?? [],
       };
     case 'eligibility.granted':
-      return { ...base, campaignId: e.campaignId, userId: e.userId, idHash: e.idHash, phoneHash: e.phoneHash };
+      return { eventId, occurredAt, campaignId: e.campaignId, userId: e.userId, idHash: e.idHash, phoneHash: e.phoneHash };
     case 'price.observed':
-      return { ...base, merchantId: e.merchantId, sku: e.sku, name: e.name ?? '', priceFen: e.priceFen, source: e.source };
+      return { eventId, occurredAt, merchantId: e.merchantId, sku: e.sku, name: e.name ?? '', priceFen: e.priceFen, source: e.source };
     case 'campaign.published':
       return {
-        ...base,
+        eventId,
+        occurredAt,
         campaignId: e.campaignId,
         name: e.name,
         startsAt: chTimeFromIso(e.startsAt),

@@ -19,3 +19,11 @@ export const QUERY_SETTINGS = {
   date_time_output_format: 'simple',
   join_use_nulls: 0,
 } as const;
+
+/**
+ * INSERT_SETTINGS as a query-level SETTINGS clause. A SETTINGS clause binds to its one statement on
+ * both backends, where clickhouse_settings become session-wide `SET`s on chdb.
+ */
+export const INSERT_SETTINGS_SQL = Object.entries(INSERT_SETTINGS)
+  .map(([k, v]) => `${k} = ${typeof v === 'number' ? v : `'${v}'`}`)
+  .join(', ');

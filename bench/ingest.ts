@@ -1,0 +1,102 @@
+// `npm run bench -- ingest [--events N] [--batch N]`: sustained events/s from the bus into the store
+// through the ingester (decode, validate, dedup check, one insert per table), embedded bus and,
+// when KAFKA_BROKERS is set, Kafka; baseline: a direct @clickhouse/client insert of the same rows,
+// in the same run, on the same store backend.
+import { TOPICS, type EventBus, type OutgoingMessage } from '../core/bus.ts';
+import { loadConfig } from '../core/config.ts';
+import type { QuanguardEvent } from '../core/events.ts';
+import { silentLogger } from '../core/logger.ts';
+import { Rng } from '../core/rng.ts';
+import { parseArgs } from '../cli/args.ts';
+import { createEmbeddedBus } from '../ingest/bus/embedded.ts';
+import { createBus } from '../ingest/bus/index.ts';
+import { startIngest } from '../ingest/ingester.ts';
+import { partitionKey } from '../core/events.ts';
+import { addOutcome, emptyOutcome } from '../ingest/outcome.ts';
+import { createAnalyticsStore, type AnalyticsStore } from '../ingest/store/analytics-store.ts';
+import { EVENT_TABLES, eventRow } from '../ingest/store/rows.ts';
+import { INSERT_SETTINGS } from '../ingest/store/settings.ts';
+import { generateEvents } from '../ingest/testing/events.ts';
+import { machine, report } from './report.ts';
+
+const PUBLISH_CHUNK = 5000;
+
+async function freshStore(tag: string): Promise<AnalyticsStore> {
+  const config = loadConfig();
+  const database = `qg_bench_${tag}_${process.pid}_${Date.now().toString(36)}`;
+  const cfg = 'embeddedPath' in config.clickhouse ? { embeddedPath: ':memory:', database } : { ...config.clickhouse, database };
+  const store = createAnalyticsStore(cfg, silentLogger);
+  await store.migrate();
+  return store;
+}
+
+async function dropStore(store: AnalyticsStore): Promise<void> {
+  await store.client.command({ query: `DROP DATABASE IF EXISTS ${store.database}` });
+  await store.close();
+}
+
+/** The same rows the ingester writes, inserted straight through the client, batch by batch. */
+async function directInsert(events: QuanguardEvent[], batch: number): Promise<number> {
+  const store = await freshStore('direct');
+  const batches: Map<string, Record<string, unknown>[]>[] = [];
+  for (let i = 0; i < events.length; i += batch) {
+    const byTable = new Map<string, Record<string, unknown>[]>();
+    for (const e of events.slice(i, i + batch)) {
+      const t = EVENT_TABLES[e.type];
+      (byTable.get(t) ?? byTable.set(t, []).get(t)!).push(eventRow(e));
+    }
+    batches.push(byTable);
+  }
+  const started = performance.now();
+  for (const byTable of batches)
+    for (const [table, rows] of byTable)
+      await store.client.insert({ table: `${store.database}.${table}`, values: rows, format: 'JSONEachRow', clickhouse_settings: { ...INSERT_SETTINGS } });
+  const seconds = (performance.now() - started) / 1000;
+  await dropStore(store);
+  return events.length / seconds;
+}
+
+/** Publishes every message and waits until the ingester has stored them all. */
+async function throughBus(bus: EventBus, messages: OutgoingMessage[], batch: number, tag: string): Promise<number> {
+  const store = await freshStore(tag);
+  const total = emptyOutcome();
+  const topic = bus.backend === 'kafka' ? `${TOPICS.events}.bench-${Date.now().toString(36)}` : TOPICS.events;
+  const sub = await startIngest({ bus, store, logger: silentLogger, topic, deadLetterTopic: TOPICS.deadLetter, groupId: `bench-${tag}-${Date.now().toString(36)}`, maxBatchSize: batch, maxWaitMs: 50, onBatch: (o) => addOutcome(total, o) });
+  const started = performance.now();
+  for (let i = 0; i < messages.length; i += PUBLISH_CHUNK) await bus.publish(topic, messages.slice(i, i + PUBLISH_CHUNK));
+  while (total.messages < messages.length) await new Promise((r) => setTimeout(r, 5));
+  const seconds = (performance.now() - started) / 1000;
+  await sub.stop();
+  if (total.accepted !== messages.length) throw new Error(`bench ingest: ${total.accepted} of ${messages.length} accepted (dead letters: ${JSON.stringify(total.deadLetterFields)})`);
+  await dropStore(store);
+  return messages.length / seconds;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { options } = parseArgs(argv);
+  const count = Number(options.events ?? 200_000);
+  const batch = Number(options.batch ?? 10_000);
+  machine('ingest');
+  const events = generateEvents(new Rng('bench-ingest-v1'), count, { merchants: 2000, users: 50_000 });
+  const messages = events.map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) }));
+  const config = loadConfig();
+  const storeBackend = 'embeddedPath' in config.clickhouse ? 'chdb' : 'clickhouse';
+
+  const baseline = await directInsert(events, batch);
+  report({ bench: 'ingest', metric: 'events_per_s', value: baseline, unit: '1/s', backend: `direct-insert+${storeBackend}`, events: count, batch });
+
+  const embedded = createEmbeddedBus({ partitions: 8, capacity: 200_000 });
+  const viaEmbedded = await throughBus(embedded, messages, batch, 'embedded');
+  await embedded.close();
+  report({ bench: 'ingest', metric: 'events_per_s', value: viaEmbedded, unit: '1/s', backend: `embedded+${storeBackend}`, baseline, events: count, batch });
+
+  if (config.kafka) {
+    const kafka = await createBus(config, silentLogger);
+    try {
+      const viaKafka = await throughBus(kafka, messages, batch, 'kafka');
+      report({ bench: 'ingest', metric: 'events_per_s', value: viaKafka, unit: '1/s', backend: `kafka+${storeBackend}`, baseline, events: count, batch });
+    } finally {
+      await kafka.close();
+    }
+  }
+}

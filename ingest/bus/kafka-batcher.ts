@@ -107,6 +107,13 @@ export class KafkaBatcher {
     }, this.opts.heartbeatMs);
     try {
       await this.opts.handleBatch(batch);
+    } catch (err) {
+      this.failAll(new HandleBatchFailed(err));
+      return;
+    } finally {
+      clearInterval(beat);
+    }
+    try {
       const next = new Map<number, string>();
       for (const m of batch) next.set(m.partition, m.offset);
       for (const [c] of parts) {
@@ -117,10 +124,11 @@ export class KafkaBatcher {
         topics: [{ topic: anyPayload.batch.topic, partitions: [...next].map(([partition, off]) => ({ partition, offset: (BigInt(off) + 1n).toString() })) }],
       });
     } catch (err) {
-      this.failAll(err);
+      // Handled but not committed. If a rebalance took the partitions, the new owner reads from the
+      // last commit and gets the batch again (handlers are idempotent); if we keep them, a later
+      // commit covers it. The kafkajs error goes up as it is, so kafkajs sees a rebalance and rejoins.
+      this.failAll(err as Error);
       return;
-    } finally {
-      clearInterval(beat);
     }
     for (const [c, n] of parts) {
       c.done += n;
@@ -131,9 +139,8 @@ export class KafkaBatcher {
 
   // Everything queued belongs to the same fetch: a later message of a partition must not be
   // committed past a failed earlier one, so all of it is delivered again.
-  private failAll(err: unknown): void {
-    const failure = new HandleBatchFailed(err);
-    this.opts.logger.warn('kafka bus: handleBatch failed, the batch will be delivered again', { topic: this.opts.topic, err });
+  private failAll(failure: Error): void {
+    this.opts.logger.warn('kafka bus: batch not committed, it will be delivered again', { topic: this.opts.topic, err: failure });
     for (const c of this.queue) c.reject(failure);
     this.queue = [];
     this.pending = 0;

@@ -29,7 +29,7 @@ export interface KafkaBusOptions {
 
 // The broker refuses a record batch above message.max.bytes (1 MiB by default), and a batch is per
 // partition: a send carries at most this many bytes for any one partition.
-const MAX_PARTITION_BYTES_PER_SEND = 512 * 1024;
+const MAX_PARTITION_BYTES_PER_SEND = 128 * 1024;
 
 export async function createKafkaBus(opts: KafkaBusOptions): Promise<EventBus> {
   if (!Array.isArray(opts.brokers) || opts.brokers.length === 0) throw invalid('brokers', 'must list at least one host:port (KAFKA_BROKERS)');

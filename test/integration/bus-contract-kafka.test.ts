@@ -5,7 +5,7 @@ import { silentLogger } from '../../core/logger.ts';
 import { runBusContract } from '../../ingest/bus/bus-contract.ts';
 import { createBus } from '../../ingest/bus/index.ts';
 import { createKafkaBus } from '../../ingest/bus/kafka.ts';
-import { describeWithService, serviceUrl } from '../services.ts';
+import { describeWithService, serviceUrl, uniqueName, waitFor } from '../services.ts';
 
 const brokers = () => (serviceUrl('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean);
 
@@ -21,6 +21,27 @@ describeWithService('KAFKA_BROKERS', 'kafka bus: configuration', () => {
     const config = { kafka: { brokers: ['127.0.0.1:1'], clientId: 'quanguard-unreachable', topicPrefix: 'quanguard' } };
     await expect(createBus(config, silentLogger)).rejects.toThrow(/cannot reach the brokers 127\.0\.0\.1:1.*no fallback/);
   });
+
+  it('keeps the group membership through a batch longer than the session timeout (heartbeats)', async () => {
+    const bus = await createKafkaBus({ brokers: brokers(), clientId: 'quanguard-heartbeat', logger: silentLogger, partitions: 2, topics: [], sessionTimeoutMs: 6_000 });
+    const topic = uniqueName('heartbeat');
+    const groupId = uniqueName('g');
+    await bus.publish(topic, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: String(i) })));
+    const seen: string[] = [];
+    let calls = 0;
+    const sub = await bus.subscribe({
+      topic, groupId, maxBatchSize: 100, maxWaitMs: 50,
+      handleBatch: async (ms) => {
+        // The work of a slow batch: longer than the 6 s session timeout.
+        if (calls++ === 0) await new Promise((r) => setTimeout(r, 8_000));
+        seen.push(...ms.map((m) => m.value));
+      },
+    });
+    await waitFor(async () => (await bus.lag(topic, groupId)) === 0, { timeoutMs: 40_000, what: 'lag 0' });
+    expect(seen.sort()).toEqual(Array.from({ length: 20 }, (_, i) => String(i)).sort());
+    await sub.stop();
+    await bus.close();
+  }, 60_000);
 
   it('createBus picks kafka when it is configured', async () => {
     const bus = await createBus({ kafka: { brokers: brokers(), clientId: 'quanguard-pick', topicPrefix: 'quanguard' } }, silentLogger);

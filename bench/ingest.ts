@@ -57,11 +57,11 @@ async function directInsert(events: QuanguardEvent[], batch: number): Promise<nu
 }
 
 /** Publishes every message and waits until the ingester has stored them all. */
-async function throughBus(bus: EventBus, messages: OutgoingMessage[], batch: number, tag: string): Promise<number> {
+async function throughBus(bus: EventBus, messages: OutgoingMessage[], batch: number, consumers: number, tag: string): Promise<number> {
   const store = await freshStore(tag);
   const total = emptyOutcome();
   const topic = bus.backend === 'kafka' ? `${TOPICS.events}.bench-${Date.now().toString(36)}` : TOPICS.events;
-  const sub = await startIngest({ bus, store, logger: silentLogger, topic, deadLetterTopic: TOPICS.deadLetter, groupId: `bench-${tag}-${Date.now().toString(36)}`, maxBatchSize: batch, maxWaitMs: 50, onBatch: (o) => addOutcome(total, o) });
+  const sub = await startIngest({ bus, store, logger: silentLogger, topic, deadLetterTopic: TOPICS.deadLetter, groupId: `bench-${tag}-${Date.now().toString(36)}`, maxBatchSize: batch, maxWaitMs: 50, consumers, onBatch: (o) => addOutcome(total, o) });
   const started = performance.now();
   for (let i = 0; i < messages.length; i += PUBLISH_CHUNK) await bus.publish(topic, messages.slice(i, i + PUBLISH_CHUNK));
   while (total.messages < messages.length) await new Promise((r) => setTimeout(r, 5));
@@ -76,6 +76,7 @@ export async function run(argv: string[]): Promise<void> {
   const { options } = parseArgs(argv);
   const count = Number(options.events ?? 200_000);
   const batch = Number(options.batch ?? 10_000);
+  const consumers = Number(options.consumers ?? 2);
   machine('ingest');
   const events = generateEvents(new Rng('bench-ingest-v1'), count, { merchants: 2000, users: 50_000 });
   const messages = events.map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) }));
@@ -86,15 +87,15 @@ export async function run(argv: string[]): Promise<void> {
   report({ bench: 'ingest', metric: 'events_per_s', value: baseline, unit: '1/s', backend: `direct-insert+${storeBackend}`, events: count, batch });
 
   const embedded = createEmbeddedBus({ partitions: 8, capacity: 200_000 });
-  const viaEmbedded = await throughBus(embedded, messages, batch, 'embedded');
+  const viaEmbedded = await throughBus(embedded, messages, batch, consumers, 'embedded');
   await embedded.close();
-  report({ bench: 'ingest', metric: 'events_per_s', value: viaEmbedded, unit: '1/s', backend: `embedded+${storeBackend}`, baseline, events: count, batch });
+  report({ bench: 'ingest', metric: 'events_per_s', value: viaEmbedded, unit: '1/s', backend: `embedded+${storeBackend}`, baseline, events: count, batch, consumers });
 
   if (config.kafka) {
     const kafka = await createBus(config, silentLogger);
     try {
-      const viaKafka = await throughBus(kafka, messages, batch, 'kafka');
-      report({ bench: 'ingest', metric: 'events_per_s', value: viaKafka, unit: '1/s', backend: `kafka+${storeBackend}`, baseline, events: count, batch });
+      const viaKafka = await throughBus(kafka, messages, batch, consumers, 'kafka');
+      report({ bench: 'ingest', metric: 'events_per_s', value: viaKafka, unit: '1/s', backend: `kafka+${storeBackend}`, baseline, events: count, batch, consumers });
     } finally {
       await kafka.close();
     }

@@ -68,6 +68,7 @@ export async function replayFile(file: string, deps: ReplayDeps): Promise<Replay
     fromBeginning: true,
     maxBatchSize: 5000,
     maxWaitMs: 50,
+    consumers: 2,
     processors: deps.processors,
     onBatch: (o) => addOutcome(total, o),
   });

@@ -79,6 +79,7 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
       groupId: INGEST_GROUP,
       maxBatchSize: 5000,
       maxWaitMs: 100,
+      consumers: 2,
     });
     closers.push(() => sub.stop());
     const app = createApp({ modules: routeModules({ bus, store, metrics }), logger });

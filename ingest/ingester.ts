@@ -26,6 +26,12 @@ export interface IngestOptions {
   maxBatchSize: number;
   maxWaitMs: number;
   fromBeginning?: boolean;
+  /**
+   * Consumers in the group, in this process (default 1). Two let one batch decode in JavaScript
+   * while another is inside ClickHouse (chdb runs queries off the main thread). Safe for
+   * exactly-once: a repeated event has the same key, so the same partition, so the same consumer.
+   */
+  consumers?: number;
   processors?: readonly EventProcessor[];
   clock?: Clock;
   /** Called after each batch is stored (replay tallies its summary here). */
@@ -44,7 +50,9 @@ export async function startIngest(opts: IngestOptions): Promise<Subscription> {
     deadLetterTopic: opts.deadLetterTopic,
     processors: opts.processors ?? [],
   };
-  return opts.bus.subscribe({
+  const consumers = opts.consumers ?? 1;
+  if (!Number.isInteger(consumers) || consumers < 1) throw new Error(`ingest: consumers must be a positive integer, got ${consumers}`);
+  const subscribe = () => opts.bus.subscribe({
     topic: opts.topic,
     groupId: opts.groupId,
     fromBeginning: opts.fromBeginning ?? true,
@@ -64,4 +72,12 @@ export async function startIngest(opts: IngestOptions): Promise<Subscription> {
       }
     },
   });
+  const subs: Subscription[] = [];
+  try {
+    for (let i = 0; i < consumers; i++) subs.push(await subscribe());
+  } catch (err) {
+    await Promise.all(subs.map((s) => s.stop()));
+    throw err;
+  }
+  return { stop: async () => void (await Promise.all(subs.map((s) => s.stop()))) };
 }

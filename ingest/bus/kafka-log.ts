@@ -8,12 +8,21 @@ import { AppError } from '../../core/errors.ts';
 
 const { logLevel } = kafkajs;
 
+// Lines kafkajs logs loudly that are expected here:
+// - every rebalance makes the broker answer heartbeats with REBALANCE_IN_PROGRESS, which the
+//   Connection logs as an error before the Runner rejoins (and warns about it itself);
+// - the idempotent producer warns when its retries are bounded: we bound them on purpose so a
+//   publish fails with a retryable error instead of hanging, and consumers dedup by eventId.
+const EXPECTED = [/group is rebalancing/i, /Limiting retries for the idempotent producer/];
+
 export function kafkaLogCreator(logger: Logger): logCreator {
   return () => ({ namespace, level, log }) => {
     const { message, timestamp: _t, logger: _l, ...extra } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
     const fields = { kafkaNamespace: namespace, ...extra };
     const msg = `kafkajs: ${message}`;
-    if (level === logLevel.ERROR) logger.error(msg, fields);
+    const expected = EXPECTED.some((re) => re.test(message) || (typeof extra.error === 'string' && re.test(extra.error)));
+    if (expected) logger.debug(msg, fields);
+    else if (level === logLevel.ERROR) logger.error(msg, fields);
     else if (level === logLevel.WARN) logger.warn(msg, fields);
     else logger.debug(msg, fields);
   };

@@ -75,6 +75,10 @@ export function couponTypeInfo(c: CampaignDefinition, couponTypeId: string): Cou
   return undefined;
 }
 
+export function claimTerms(c: CampaignDefinition, info: CouponTypeInfo): { discountFen: number; claimFromMs: number; claimUntilMs: number; limits: CampaignDefinition['limits'] } {
+  return { discountFen: info.type.discountFen, claimFromMs: info.claimFromMs, claimUntilMs: info.claimUntilMs, limits: c.limits };
+}
+
 export function allCouponTypes(c: CampaignDefinition): CouponTypeInfo[] {
   return c.batches.flatMap((b) => b.coupons.map((t) => couponTypeInfo(c, t.couponTypeId)!));
 }

@@ -6,7 +6,7 @@ import { AppError, unavailable } from '../core/errors.ts';
 import type { Claim, Item, MerchantRegistered, Redemption } from '../core/events.ts';
 import { newId } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
-import { acceptedBins, couponTypeInfo, toPublishedEvent, type CampaignDefinition, type StoredCampaign } from './campaign.ts';
+import { acceptedBins, claimTerms, couponTypeInfo, toPublishedEvent, type CampaignDefinition, type StoredCampaign } from './campaign.ts';
 import { parseWinners, type Rejection } from './eligibility.ts';
 import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult, RefusalCode } from './results.ts';
 import { StaleIdentityError } from './state/memory.ts';
@@ -131,6 +131,7 @@ export class IssuanceService {
     const def = await this.publishedDefinition(req.campaignId);
     const info = couponTypeInfo(def, req.couponTypeId);
     if (!info) throw new AppError('NOT_FOUND', 'coupon type not found in this campaign', { field: 'couponTypeId' });
+    const terms = claimTerms(def, info);
     for (let attempt = 0; ; attempt++) {
       const identity = await this.deps.store.identity(req.campaignId, req.userId);
       if (!identity) return { kind: 'not_eligible', detail: 'no_eligibility', replayed: false };
@@ -157,6 +158,8 @@ export class IssuanceService {
         return await this.deps.store.claim({
           campaignId: req.campaignId,
           couponTypeId: req.couponTypeId,
+          batchId: info.batch.batchId,
+          terms,
           userId: req.userId,
           idempotencyKey: req.idempotencyKey,
           idHash: identity.idHash,

@@ -105,11 +105,12 @@ export class MemoryIssuanceStore implements IssuanceStore {
   async claim(cmd: ClaimCommand): Promise<ClaimResult> {
     const c = this.campaigns.get(cmd.campaignId);
     const fingerprint = claimFingerprint(cmd.userId, cmd.couponTypeId);
-    const seen = c?.idem.get(cmd.idempotencyKey);
+    const idemKey = `${cmd.userId}\n${cmd.idempotencyKey}`;
+    const seen = c?.idem.get(idemKey);
     if (seen) return seen.fingerprint === fingerprint ? { ...seen.result, replayed: true } : { kind: 'duplicate', detail: 'idempotency_key_reused', replayed: false };
     if (!c || c.stored.status !== 'published') return { kind: 'not_eligible', detail: 'campaign_not_published', replayed: false };
     const info = couponTypeInfo(c.stored.definition, cmd.couponTypeId);
-    if (!info) return { kind: 'not_open', detail: 'unknown_coupon_type', replayed: false };
+    if (!info || info.batch.batchId !== cmd.batchId) return { kind: 'not_open', detail: 'unknown_coupon_type', replayed: false };
     if (cmd.nowMs < info.claimFromMs) return { kind: 'not_open', detail: 'before_drop', replayed: false };
     if (cmd.nowMs >= info.claimUntilMs) return { kind: 'not_open', detail: 'batch_ended', replayed: false };
     const bound = c.bindings.get(cmd.userId);
@@ -149,7 +150,7 @@ export class MemoryIssuanceStore implements IssuanceStore {
     c.wallets.set(cmd.userId, wallet);
     this.outbox.append(campaignStream(cmd.campaignId), cmd.eventJson);
     const result: ClaimResult = { kind: 'granted', couponId: cmd.couponId, claimId: cmd.claimId, campaignId: cmd.campaignId, batchId, couponTypeId: cmd.couponTypeId, replayed: false };
-    c.idem.set(cmd.idempotencyKey, { fingerprint, result });
+    c.idem.set(idemKey, { fingerprint, result });
     return result;
   }
 

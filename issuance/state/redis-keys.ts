@@ -8,20 +8,12 @@ export class RedisKeys {
   campaign(id: string): string {
     return `${this.prefix}{${id}}:`;
   }
+  /** Claim parameters, stock, budget, and the per-account and per-person fields the claim script reads (see lua/claim.lua). */
   conf(id: string): string {
     return `${this.campaign(id)}c`;
   }
   definition(id: string): string {
     return `${this.campaign(id)}def`;
-  }
-  idempotency(id: string, key: string): string {
-    return `${this.campaign(id)}idem:${key}`;
-  }
-  eligibility(id: string): string {
-    return `${this.campaign(id)}elig`;
-  }
-  person(id: string, idHash: string): string {
-    return `${this.campaign(id)}p:${idHash}`;
   }
   blocked(id: string): string {
     return `${this.campaign(id)}blocked`;

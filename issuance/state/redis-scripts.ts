@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
-const SCRIPTS = { claim: 8, publish: 2, grant: 2, redeem: 1, refund: 1, hold: 1 } as const;
+const SCRIPTS = { claim: 3, publish: 2, grant: 3, block: 2, redeem: 1, refund: 1, hold: 1 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;

@@ -7,10 +7,7 @@ import { StaleIdentityError } from './memory.ts';
 import { RedisKeys } from './redis-keys.ts';
 import { RedisOutbox } from './redis-outbox.ts';
 import { loadScripts, type Scripts } from './redis-scripts.ts';
-import { claimFingerprint } from './rules.ts';
 import type { ClaimCommand, EligibilityGrant, GrantOutcome, Identity, IssuanceStore, MerchantRecord, RedeemCommand, RefundCommand, WalletCoupon } from './store.ts';
-
-const IDEMPOTENCY_TTL_S = 7 * 24 * 3600;
 
 export interface RedisStoreOptions {
   /** A client created with `enableAutoPipelining: true`; the store does not own it unless `ownsClient`. */
@@ -38,6 +35,7 @@ export class RedisIssuanceStore implements IssuanceStore {
     const ok = await this.redis.set(this.keys.definition(id), JSON.stringify(def), 'NX');
     if (ok !== 'OK') return false;
     await this.redis.hset(this.keys.conf(id), 'status', 'draft');
+    // A new campaign starts with the global block list; grant.lua marks blocked accounts on import.
     const blocked = await this.redis.smembers(this.keys.blockedUsers);
     if (blocked.length) await this.redis.sadd(this.keys.blocked(id), ...blocked);
     await this.redis.sadd(this.keys.campaigns, id);
@@ -72,16 +70,17 @@ export class RedisIssuanceStore implements IssuanceStore {
     // Chunks keep each script short so other clients are not stalled behind a large import.
     for (let i = 0; i < grants.length; i += 500) {
       const args = grants.slice(i, i + 500).flatMap((g) => [g.userId, `${g.idHash}:${g.phoneHash}`, g.eventJson]);
-      out.push(...((await this.scripts.grant(this.keys.eligibility(campaignId), this.keys.outbox(campaignId), ...args)) as GrantOutcome[]));
+      out.push(...((await this.scripts.grant(this.keys.conf(campaignId), this.keys.outbox(campaignId), this.keys.blocked(campaignId), ...args)) as GrantOutcome[]));
     }
     return out;
   }
 
   async identity(campaignId: string, userId: string): Promise<Identity | null> {
-    const v = await this.redis.hget(this.keys.eligibility(campaignId), userId);
+    const v = await this.redis.hget(this.keys.conf(campaignId), `e:${userId}`);
     if (!v) return null;
-    const sep = v.indexOf(':');
-    return { idHash: v.slice(0, sep), phoneHash: v.slice(sep + 1) };
+    // "idHash:phoneHash", with ":B" appended while the account is blocked.
+    const [idHash = '', phoneHash = ''] = v.split(':');
+    return { idHash, phoneHash };
   }
 
   async claim(cmd: ClaimCommand): Promise<ClaimResult> {
@@ -89,14 +88,8 @@ export class RedisIssuanceStore implements IssuanceStore {
     const id = cmd.campaignId;
     const r = (await this.scripts.claim(
       k.conf(id),
-      k.idempotency(id, cmd.idempotencyKey),
-      k.eligibility(id),
-      k.person(id, cmd.idHash),
-      k.blocked(id),
-      k.coupon(id, cmd.couponId),
       k.wallet(id, cmd.userId),
       k.outbox(id),
-      claimFingerprint(cmd.userId, cmd.couponTypeId),
       cmd.couponTypeId,
       cmd.userId,
       cmd.idHash,
@@ -106,26 +99,35 @@ export class RedisIssuanceStore implements IssuanceStore {
       cmd.couponId,
       cmd.claimId,
       cmd.eventJson,
-      IDEMPOTENCY_TTL_S,
+      cmd.idempotencyKey,
+      cmd.batchId,
+      cmd.terms.discountFen,
+      cmd.terms.claimFromMs,
+      cmd.terms.claimUntilMs,
+      cmd.terms.limits.perPerson,
+      cmd.terms.limits.perPersonPerType,
+      cmd.terms.limits.perPersonPerBatch,
     )) as string[];
     return toClaimResult(r, cmd);
   }
 
   async wallet(campaignId: string, userId: string): Promise<WalletCoupon[]> {
-    const ids = await this.redis.lrange(this.keys.wallet(campaignId, userId), 0, -1);
-    const rows = await Promise.all(ids.map((c) => this.redis.hmget(this.keys.coupon(campaignId, c), 'b', 't', 's', 'at')));
-    return ids.map((couponId, i) => {
-      const [b, t, s, at] = rows[i]!;
-      return { couponId, campaignId, batchId: b!, couponTypeId: t!, status: s as WalletCoupon['status'], claimedAtMs: Number(at) };
-    });
+    const h = await this.redis.hgetall(this.keys.wallet(campaignId, userId));
+    const out: WalletCoupon[] = [];
+    for (const [field, value] of Object.entries(h)) {
+      out.push(toWalletCoupon(campaignId, field, value));
+    }
+    return out.sort((a, b) => a.claimedAtMs - b.claimedAtMs || a.couponId.localeCompare(b.couponId));
   }
 
   async inventory(campaignId: string): Promise<{ stock: Record<string, number>; budgetFen: number } | null> {
-    const h = await this.redis.hgetall(this.keys.conf(campaignId));
-    if (h.status !== 'published') return null;
+    const c = await this.getCampaign(campaignId);
+    if (!c || c.status !== 'published') return null;
+    const types = allCouponTypes(c.definition).map((t) => t.type.couponTypeId);
+    const values = await this.redis.hmget(this.keys.conf(campaignId), 'budget', ...types.map((t) => `stock:${t}`));
     const stock: Record<string, number> = {};
-    for (const [f, v] of Object.entries(h)) if (f.startsWith('stock:')) stock[f.slice(6)] = Number(v);
-    return { stock, budgetFen: Number(h.budget) };
+    types.forEach((t, i) => (stock[t] = Number(values[i + 1])));
+    return { stock, budgetFen: Number(values[0]) };
   }
 
   async putMerchant(m: MerchantRecord, eventJson: string): Promise<void> {
@@ -153,7 +155,7 @@ export class RedisIssuanceStore implements IssuanceStore {
 
   async blockUser(userId: string): Promise<void> {
     await this.redis.sadd(this.keys.blockedUsers, userId);
-    for (const id of await this.listCampaignIds()) await this.redis.sadd(this.keys.blocked(id), userId);
+    for (const id of await this.listCampaignIds()) await this.scripts.block(this.keys.conf(id), this.keys.blocked(id), userId);
   }
 
   async orderCampaign(orderId: string): Promise<string | null> {
@@ -172,9 +174,10 @@ export class RedisIssuanceStore implements IssuanceStore {
   }
 
   async coupon(campaignId: string, couponId: string): Promise<(WalletCoupon & { userId: string }) | null> {
-    const [u, b, t, s, at] = await this.redis.hmget(this.keys.coupon(campaignId, couponId), 'u', 'b', 't', 's', 'at');
-    if (!u) return null;
-    return { couponId, campaignId, userId: u, batchId: b!, couponTypeId: t!, status: s as WalletCoupon['status'], claimedAtMs: Number(at) };
+    const userId = await this.redis.hget(this.keys.conf(campaignId), `o:${couponId}`);
+    if (!userId) return null;
+    const v = await this.redis.hget(this.keys.wallet(campaignId, userId), couponId);
+    return v ? { ...toWalletCoupon(campaignId, couponId, v), userId } : null;
   }
 
   async redeem(cmd: RedeemCommand): Promise<RedeemResult> {
@@ -282,13 +285,19 @@ export class RedisIssuanceStore implements IssuanceStore {
   }
 }
 
+/** Wallet value: couponTypeId|batchId|status|claimedAtMs|idHash. */
+function toWalletCoupon(campaignId: string, couponId: string, value: string): WalletCoupon {
+  const [couponTypeId = '', batchId = '', status, at] = value.split('|');
+  return { couponId, campaignId, batchId, couponTypeId, status: status as WalletCoupon['status'], claimedAtMs: Number(at) };
+}
+
 function toClaimResult(r: string[], cmd: ClaimCommand): ClaimResult {
   const [kind, a = '', b = '', c = ''] = r;
   switch (kind) {
     case 'granted':
       return { kind, couponId: a, claimId: b, batchId: c, campaignId: cmd.campaignId, couponTypeId: cmd.couponTypeId, replayed: false };
     case 'replay': {
-      const [, couponId = '', claimId = '', batchId = ''] = a.split('|');
+      const [couponId = '', claimId = '', batchId = ''] = a.split('|');
       return { kind: 'granted', couponId, claimId, batchId, campaignId: cmd.campaignId, couponTypeId: cmd.couponTypeId, replayed: true };
     }
     case 'blocked':

@@ -113,7 +113,9 @@ export function storeContract(name: string, make: (clock: ManualClock) => Promis
         const a = await claim('usr_1', 'cpt_dining50', 'k1');
         const b = await claim('usr_1', 'cpt_dining50', 'k1');
         expect(b).toEqual({ ...a, replayed: true });
-        expect(await claim('usr_2', 'cpt_dining50', 'k1')).toEqual({ kind: 'duplicate', detail: 'idempotency_key_reused', replayed: false });
+        expect(await claim('usr_1', 'cpt_retail20', 'k1')).toEqual({ kind: 'duplicate', detail: 'idempotency_key_reused', replayed: false });
+        // Keys are scoped to the user: another user's k1 is another request.
+        expect((await claim('usr_2', 'cpt_dining50', 'k1')).kind).toBe('granted');
         expect(await store.wallet('cmp_test', 'usr_1')).toHaveLength(1);
       });
 
@@ -155,6 +157,10 @@ export function storeContract(name: string, make: (clock: ManualClock) => Promis
       it('blocks users on the block list and on a risk block, with reasons', async () => {
         await svc.blockUser('usr_1');
         expect(await claim('usr_1', 'cpt_dining50')).toMatchObject({ kind: 'blocked', detail: 'user_blocked' });
+        // Blocked before being imported into a later campaign: still blocked there.
+        await svc.blockUser('usr_late');
+        await svc.importEligibility('cmp_test', JSON.stringify([{ nationalId: nationalId(77), phone: phone(77), userId: 'usr_late' }]), 'json');
+        expect(await claim('usr_late', 'cpt_dining50')).toMatchObject({ kind: 'blocked', detail: 'user_blocked' });
         decider.answers.set('usr_2', { decision: 'block', reasons: ['BOT.CLAIM_BURST', 'DEVICE.SHARED'] });
         expect(await claim('usr_2', 'cpt_dining50')).toEqual({ kind: 'blocked', detail: 'risk', reasons: ['BOT.CLAIM_BURST', 'DEVICE.SHARED'], replayed: false });
         expect(await store.wallet('cmp_test', 'usr_2')).toEqual([]);

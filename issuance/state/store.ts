@@ -24,7 +24,15 @@ export type GrantOutcome = 'granted' | 'unchanged' | 'conflict';
 export interface ClaimCommand {
   campaignId: string;
   couponTypeId: string;
+  /** The coupon type's batch, from the published definition. */
+  batchId: string;
+  /**
+   * The published definition's constants for this coupon type. A published definition never
+   * changes, so the Redis script takes them as arguments instead of reading them per claim.
+   */
+  terms: ClaimTerms;
   userId: string;
+  /** Scoped to the user: the same key from another user is a different request. */
   idempotencyKey: string;
   /** The identity the caller looked up; the script checks it still matches the binding. */
   idHash: string;
@@ -34,6 +42,13 @@ export interface ClaimCommand {
   /** The `claim` event appended to the outbox if granted. */
   eventJson: string;
   risk: { decision: Outcome; reasons: string[] };
+}
+
+export interface ClaimTerms {
+  discountFen: number;
+  claimFromMs: number;
+  claimUntilMs: number;
+  limits: { perPerson: number; perPersonPerType: number; perPersonPerBatch: number };
 }
 
 export interface WalletCoupon {

@@ -13,7 +13,7 @@ import { ScriptedDecider, T0, campaignDef, nationalId, phone, winnersCsv } from 
 import { run as importEligibility } from '../../cli/import-eligibility.ts';
 import { run as reconcileCmd } from '../../cli/reconcile.ts';
 import { describeWithService, serviceUrl, uniqueName } from '../services.ts';
-import { deleteByPrefix } from './issuance-redis-store.test.ts';
+import { deleteByPrefix } from '../../issuance/testing/redis-cleanup.ts';
 
 async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
   let out = '';

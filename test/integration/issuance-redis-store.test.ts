@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { RedisIssuanceStore } from '../../issuance/state/redis.ts';
 import { storeContract } from '../../issuance/state/store.contract.ts';
+import { deleteByPrefix } from '../../issuance/testing/redis-cleanup.ts';
 import { describeWithService, serviceUrl, uniqueName } from '../services.ts';
 
 describeWithService('REDIS_URL', 'redis issuance store', () => {
@@ -17,12 +18,3 @@ describeWithService('REDIS_URL', 'redis issuance store', () => {
     };
   });
 });
-
-export async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-}

@@ -16,17 +16,21 @@ if ARGV[8] == 'block' then
   redis.call('HSET', ordK, 'fp', ARGV[6], 'r', ARGV[9], 'kind', 'blocked')
   return {'stored', ARGV[9]}
 end
-local cpnK = p .. 'cpn:' .. ARGV[3]
-local cpn = redis.call('HMGET', cpnK, 'u', 's', 't')
-if not cpn[1] then return {'refused', 'COUPON_NOT_FOUND'} end
-if cpn[1] ~= ARGV[4] then return {'refused', 'COUPON_NOT_OWNED'} end
-if cpn[2] ~= 'unused' then return {'refused', 'COUPON_ALREADY_USED'} end
-local t = 't:' .. cpn[3]
+local walletK = p .. 'w:' .. ARGV[4]
+local cpn = redis.call('HGET', walletK, ARGV[3])
+if not cpn then
+  if redis.call('HEXISTS', KEYS[1], 'o:' .. ARGV[3]) == 1 then return {'refused', 'COUPON_NOT_OWNED'} end
+  return {'refused', 'COUPON_NOT_FOUND'}
+end
+-- wallet value: couponTypeId|batchId|status|claimedAtMs|idHash
+local ctype, cbatch, cstatus, crest = string.match(cpn, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+if cstatus ~= 'unused' then return {'refused', 'COUPON_ALREADY_USED'} end
+local t = 't:' .. ctype
 local window = redis.call('HMGET', KEYS[1], t .. ':vf', t .. ':vu')
 local now = tonumber(ARGV[7])
 if now < tonumber(window[1]) then return {'refused', 'COUPON_NOT_YET_VALID'} end
 if now >= tonumber(window[2]) then return {'refused', 'COUPON_EXPIRED'} end
-redis.call('HSET', cpnK, 's', 'used')
+redis.call('HSET', walletK, ARGV[3], ctype .. '|' .. cbatch .. '|used|' .. crest)
 redis.call('HSET', ordK, 'fp', ARGV[6], 'r', ARGV[9], 'kind', 'redeemed', 'm', ARGV[5], 'u', ARGV[4], 'day', ARGV[12], 'cpn', ARGV[3],
   'rid', ARGV[13], 'order', ARGV[14], 'disc', ARGV[15], 'paid', ARGV[16], 'refunded', '0', 'sub', ARGV[15], 'st', ARGV[11], 'dec', ARGV[8])
 redis.call('SADD', p .. 'orders', ARGV[2])

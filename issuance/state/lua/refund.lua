@@ -14,7 +14,7 @@ if prior then
   return {'conflict', ''}
 end
 local ordK = p .. 'ord:' .. ARGV[3]
-local o = redis.call('HMGET', ordK, 'm', 'paid', 'refunded', 'disc', 'sub', 'st', 'cpn')
+local o = redis.call('HMGET', ordK, 'm', 'paid', 'refunded', 'disc', 'sub', 'st', 'cpn', 'u')
 if not o[1] then return {'refused', 'ORDER_NOT_FOUND'} end
 if o[1] ~= ARGV[4] then return {'refused', 'MERCHANT_MISMATCH'} end
 local paid, refunded, discount, before = tonumber(o[2]), tonumber(o[3]), tonumber(o[4]), tonumber(o[5])
@@ -35,21 +35,23 @@ end
 local released = before - after
 local returned = false
 if full and o[6] ~= 'clawed_back' then
-  local cpnK = p .. 'cpn:' .. o[7]
-  local cpn = redis.call('HMGET', cpnK, 'h', 't', 'b')
+  local walletK = p .. 'w:' .. o[8]
+  local cpn = redis.call('HGET', walletK, o[7])
+  -- wallet value: couponTypeId|batchId|status|claimedAtMs|idHash
+  local ctype, cbatch, _, cat, cid = string.match(cpn, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$')
   local budget = tonumber(redis.call('HGET', KEYS[1], 'budget'))
   if ARGV[9] == 'return_to_pool' then
-    redis.call('HSET', cpnK, 's', 'voided')
-    redis.call('HINCRBY', KEYS[1], 'stock:' .. cpn[2], 1)
-    local personK = p .. 'p:' .. cpn[1]
-    redis.call('HINCRBY', personK, 'total', -1)
-    redis.call('HINCRBY', personK, 't:' .. cpn[2], -1)
-    redis.call('HINCRBY', personK, 'b:' .. cpn[3], -1)
+    redis.call('HSET', walletK, o[7], ctype .. '|' .. cbatch .. '|voided|' .. cat .. '|' .. cid)
+    redis.call('HINCRBY', KEYS[1], 'stock:' .. ctype, 1)
+    local person = 'p:' .. cid
+    redis.call('HINCRBY', KEYS[1], person .. ':n', -1)
+    redis.call('HINCRBY', KEYS[1], person .. ':t:' .. ctype, -1)
+    redis.call('HINCRBY', KEYS[1], person .. ':b:' .. cbatch, -1)
     returned = true
   elseif ARGV[9] == 'return_if_full_refund_within_validity' then
-    local vu = tonumber(redis.call('HGET', KEYS[1], 't:' .. cpn[2] .. ':vu'))
+    local vu = tonumber(redis.call('HGET', KEYS[1], 't:' .. ctype .. ':vu'))
     if tonumber(ARGV[6]) < vu and budget + released >= discount then
-      redis.call('HSET', cpnK, 's', 'unused')
+      redis.call('HSET', walletK, o[7], ctype .. '|' .. cbatch .. '|unused|' .. cat .. '|' .. cid)
       released = released - discount
       returned = true
     end

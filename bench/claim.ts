@@ -1,0 +1,238 @@
+// `npm run bench -- claim [--claims N] [--concurrency C] [--users U] [--http-seconds S] [--no-http]`
+// Claims per second against the real Redis (REDIS_URL), each figure with its baseline from the same
+// run: at the store level against a claim-like Lua script with XADD driven directly by ioredis with
+// auto-pipelining; through HTTP (autocannon in a child process) against a trivial express handler
+// answering fixed JSON, at full load and at a fixed offered rate of 2,000/s. Afterwards the bench
+// reads every wallet back and reports oversell and limit violations as measured.
+import { spawn } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { createApp, type RouteModule } from '../api/app.ts';
+import { createIssuanceRoutes } from '../api/issuance-routes.ts';
+import { parseArgs } from '../cli/args.ts';
+import { systemClock, toCstIso } from '../core/clock.ts';
+import { loadConfig } from '../core/config.ts';
+import { newId } from '../core/ids.ts';
+import { createLogger, silentLogger } from '../core/logger.ts';
+import { AllowAllRiskDecider } from '../issuance/allow-all-decider.ts';
+import { claimTerms, couponTypeInfo, type CampaignDefinition } from '../issuance/campaign.ts';
+import { RedisIssuanceStore } from '../issuance/state/redis.ts';
+import { deleteByPrefix } from '../issuance/testing/redis-cleanup.ts';
+import { machine, report } from './report.ts';
+
+const BENCH = 'claim';
+const here = dirname(fileURLToPath(import.meta.url));
+const TYPES = [
+  { couponTypeId: 'cpt_a', discountFen: 1_000 },
+  { couponTypeId: 'cpt_b', discountFen: 2_000 },
+  { couponTypeId: 'cpt_c', discountFen: 5_000 },
+];
+const LIMITS = { perPerson: 2, perPersonPerType: 1, perPersonPerBatch: 2 };
+
+const optionsSchema = z.object({
+  claims: z.coerce.number().int().min(1000).default(150_000),
+  concurrency: z.coerce.number().int().min(1).default(1000),
+  users: z.coerce.number().int().min(100).default(40_000),
+  'http-seconds': z.coerce.number().int().min(2).default(10),
+  'no-http': z.literal(true).optional(),
+});
+
+function campaign(campaignId: string, quantity: number): CampaignDefinition {
+  const now = systemClock.now();
+  return {
+    campaignId,
+    name: 'bench',
+    startsAt: toCstIso(now - 3_600_000),
+    endsAt: toCstIso(now + 86_400_000),
+    // Budget is the binding constraint for cpt_c: the bench must see budget sell-outs too.
+    budgetFen: quantity * (1_000 + 2_000) + Math.floor(quantity / 2) * 5_000,
+    batches: [{ batchId: 'bat_1', dropAt: toCstIso(now - 3_600_000), validUntil: toCstIso(now + 86_400_000), coupons: TYPES.map((t) => ({ ...t, kind: 'no_threshold' as const, thresholdFen: 0, quantity, categories: [] })) }],
+    limits: LIMITS,
+    refundPolicy: 'never_return',
+  };
+}
+
+async function setUp(store: RedisIssuanceStore, campaignId: string, quantity: number, users: number): Promise<string[]> {
+  const def = campaign(campaignId, quantity);
+  await store.createCampaign(def);
+  await store.publishCampaign(campaignId, JSON.stringify({ type: 'campaign.published', campaignId }));
+  const idHashes: string[] = [];
+  const grants = [];
+  for (let u = 0; u < users; u++) {
+    // Every 10th person holds two accounts: limits must hold per person, not per account.
+    const person = u % 10 === 9 ? u - 1 : u;
+    const idHash = person.toString(16).padStart(64, '0');
+    idHashes.push(idHash);
+    grants.push({ userId: `usr_${u}`, idHash, phoneHash: idHash, eventJson: '{}' });
+  }
+  await store.grantEligibility(campaignId, grants);
+  return idHashes;
+}
+
+/** Reads every wallet back: oversell beyond stock or budget, and persons over a limit. */
+async function audit(store: RedisIssuanceStore, campaignId: string, quantity: number, idHashes: string[]): Promise<{ granted: number; oversell: number; limitViolations: number }> {
+  const def = campaign(campaignId, quantity);
+  const perType = new Map<string, number>();
+  const perPerson = new Map<string, string[]>();
+  let spent = 0;
+  const wallets = await Promise.all(idHashes.map((_, u) => store.wallet(campaignId, `usr_${u}`)));
+  wallets.forEach((coupons, u) => {
+    const list = perPerson.get(idHashes[u]!) ?? [];
+    for (const c of coupons) {
+      list.push(c.couponTypeId);
+      perType.set(c.couponTypeId, (perType.get(c.couponTypeId) ?? 0) + 1);
+      spent += TYPES.find((t) => t.couponTypeId === c.couponTypeId)!.discountFen;
+    }
+    perPerson.set(idHashes[u]!, list);
+  });
+  let oversell = Math.max(0, spent - def.budgetFen);
+  for (const n of perType.values()) oversell += Math.max(0, n - quantity);
+  const inv = (await store.inventory(campaignId))!;
+  if (inv.budgetFen !== def.budgetFen - spent) oversell += Math.abs(inv.budgetFen - (def.budgetFen - spent));
+  let limitViolations = 0;
+  for (const types of perPerson.values()) if (types.length > LIMITS.perPerson || new Set(types).size < types.length) limitViolations++;
+  return { granted: [...perType.values()].reduce((a, b) => a + b, 0), oversell, limitViolations };
+}
+
+async function drive(total: number, concurrency: number, one: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await one(next++);
+    }),
+  );
+  return (total / (performance.now() - t0)) * 1000;
+}
+
+const BASELINE_LUA = `
+local stock = redis.call('DECR', KEYS[1])
+if stock < 0 then return {'sold_out'} end
+local n = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+redis.call('XADD', KEYS[3], '*', 'e', ARGV[2])
+return {'granted', ARGV[3]}`;
+
+async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof optionsSchema>): Promise<void> {
+  const store = new RedisIssuanceStore({ redis, prefix });
+  const campaignId = 'cmp_bench_store';
+  const quantity = Math.floor(o.claims / 5);
+  const idHashes = await setUp(store, campaignId, quantity, o.users);
+  const eventTemplate = { eventId: '', occurredAt: toCstIso(systemClock.now()), type: 'claim', claimId: '', couponId: '', campaignId, batchId: 'bat_1', couponTypeId: '', userId: '', idHash: '', channel: 'app' };
+  const def = campaign(campaignId, quantity);
+  const terms = TYPES.map((t) => claimTerms(def, couponTypeInfo(def, t.couponTypeId)!));
+  const kinds = new Map<string, number>();
+  const claimsPerS = await drive(o.claims, o.concurrency, async (i) => {
+    const t = TYPES[i % TYPES.length]!;
+    const u = Math.floor(i / TYPES.length) % o.users;
+    const now = systemClock.now();
+    const claimId = newId('claim', now);
+    const couponId = newId('coupon', now);
+    const eventJson = JSON.stringify({ ...eventTemplate, eventId: newId('event', now), claimId, couponId, couponTypeId: t.couponTypeId, userId: `usr_${u}`, idHash: idHashes[u] });
+    const r = await store.claim({ campaignId, couponTypeId: t.couponTypeId, batchId: 'bat_1', terms: terms[i % TYPES.length]!, userId: `usr_${u}`, idempotencyKey: `s${i}`, idHash: idHashes[u]!, nowMs: now, claimId, couponId, eventJson, risk: { decision: 'allow', reasons: [] } });
+    kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
+  });
+
+  await redis.set(`${prefix}{base}:stock`, String(quantity * 3));
+  if (!('benchBaseline' in redis)) redis.defineCommand('benchBaseline', { numberOfKeys: 3, lua: BASELINE_LUA });
+  const baseline = (redis as unknown as { benchBaseline(...a: string[]): Promise<unknown> }).benchBaseline.bind(redis);
+  const sampleEvent = JSON.stringify({ ...eventTemplate, eventId: newId('event', 0), claimId: newId('claim', 0), couponId: newId('coupon', 0), couponTypeId: 'cpt_a', userId: 'usr_1', idHash: idHashes[1] });
+  const baselinePerS = await drive(o.claims, o.concurrency, (i) => baseline(`${prefix}{base}:stock`, `${prefix}{base}:p:${i % o.users}`, `${prefix}{base}:ox`, 'total', sampleEvent, String(i)));
+
+  const a = await audit(store, campaignId, quantity, idHashes);
+  report({ bench: BENCH, metric: 'store_claims_per_s', value: claimsPerS, unit: '1/s', backend: 'redis', baseline: baselinePerS, concurrency: o.concurrency, claims: o.claims, target: '>= 50000 and ratio >= 0.5', outcomes: Object.fromEntries(kinds) });
+  report({ bench: BENCH, metric: 'oversell', value: a.oversell, unit: 'coupons+fen', backend: 'redis', level: 'store', granted: a.granted });
+  report({ bench: BENCH, metric: 'limit_violations', value: a.limitViolations, unit: 'persons', backend: 'redis', level: 'store' });
+}
+
+function loadGen(cfg: Record<string, unknown>): Promise<{ requestsPerS: number; ok: number; non2xx: number; errors: number; timeouts: number; p99: number; p50: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, '..', 'bin', 'run-ts.js'), join(here, '_autocannon.ts'), JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line) reject(new Error(`load generator exited with ${code}`));
+      else resolve(JSON.parse(line));
+    });
+  });
+}
+
+async function listen(modules: RouteModule[]): Promise<{ server: Server; url: string }> {
+  const app = createApp({ modules, logger: silentLogger });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  server.keepAliveTimeout = 60_000;
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function httpLevel(redis: Redis, prefix: string, o: z.infer<typeof optionsSchema>): Promise<void> {
+  const token = 'bench-issuance-token-0123456789';
+  const store = new RedisIssuanceStore({ redis, prefix });
+  const logger = createLogger({ level: 'warn' });
+  const routes = createIssuanceRoutes({ store, decider: new AllowAllRiskDecider(systemClock), clock: systemClock, logger, hmacSecret: 'bench-secret-0123456789', tokens: { issuance: token } });
+  const trivial: RouteModule = {
+    name: 'trivial',
+    mount(router) {
+      router.post('/trivial', (_req, res) => {
+        res.json({ result: { kind: 'granted', couponId: 'cpn_0000000000000000000000', claimId: 'clm_0000000000000000000000', replayed: false } });
+      });
+    },
+  };
+  const quantity = 20_000;
+  const idHashes: Record<string, string[]> = {};
+  for (const id of ['cmp_bench_http', 'cmp_bench_rate']) idHashes[id] = await setUp(store, id, quantity, o.users);
+  const { server, url } = await listen([routes, trivial]);
+  try {
+    const claimCfg = (campaignId: string, keyPrefix: string) => ({ campaignId, couponTypes: TYPES.map((t) => t.couponTypeId), users: o.users, keyPrefix });
+    const full = { connections: o.concurrency, durationS: o['http-seconds'], token };
+    const trivialFull = await loadGen({ ...full, url: `${url}/trivial` });
+    const claimFull = await loadGen({ ...full, url: `${url}/v1/claims`, claim: claimCfg('cmp_bench_http', 'h') });
+    report({ bench: BENCH, metric: 'http_claims_per_s', value: claimFull.requestsPerS, unit: '1/s', backend: 'redis', baseline: trivialFull.requestsPerS, connections: o.concurrency, non2xx: claimFull.non2xx, errors: claimFull.errors + claimFull.timeouts, baselineErrors: trivialFull.errors + trivialFull.timeouts, target: 'ratio >= 0.6' });
+
+    const rated = { connections: 100, durationS: o['http-seconds'], overallRate: 2000, token };
+    const trivialRate = await loadGen({ ...rated, url: `${url}/trivial` });
+    const claimRate = await loadGen({ ...rated, url: `${url}/v1/claims`, claim: claimCfg('cmp_bench_rate', 'r') });
+    report({ bench: BENCH, metric: 'http_p99_ms_at_2000_per_s', value: claimRate.p99, unit: 'ms', backend: 'redis', baseline: trivialRate.p99, achievedPerS: claimRate.requestsPerS, baselineAchievedPerS: trivialRate.requestsPerS, p50: claimRate.p50, baselineP50: trivialRate.p50, target: 'ratio <= 2' });
+
+    let oversell = 0;
+    let violations = 0;
+    let granted = 0;
+    for (const id of ['cmp_bench_http', 'cmp_bench_rate']) {
+      const a = await audit(store, id, quantity, idHashes[id]!);
+      oversell += a.oversell;
+      violations += a.limitViolations;
+      granted += a.granted;
+    }
+    report({ bench: BENCH, metric: 'oversell', value: oversell, unit: 'coupons+fen', backend: 'redis', level: 'http', granted });
+    report({ bench: BENCH, metric: 'limit_violations', value: violations, unit: 'persons', backend: 'redis', level: 'http' });
+  } finally {
+    await new Promise((r) => server.close(r));
+    server.closeAllConnections();
+  }
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const parsed = optionsSchema.safeParse(parseArgs(argv).options);
+  if (!parsed.success) throw new Error(`bench claim: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);
+  const config = loadConfig();
+  if (!config.redis) {
+    process.stderr.write('bench claim: set REDIS_URL (e.g. redis://127.0.0.1:6379); the figures are for the real Redis\n');
+    return;
+  }
+  machine(BENCH);
+  const redis = new Redis(config.redis.url, { enableAutoPipelining: true });
+  const prefix = `bench:${process.pid}:${Date.now().toString(36)}:`;
+  try {
+    await storeLevel(redis, prefix, parsed.data);
+    await deleteByPrefix(redis, prefix);
+    if (!parsed.data['no-http']) await httpLevel(redis, prefix, parsed.data);
+  } finally {
+    await deleteByPrefix(redis, prefix);
+    await redis.quit();
+  }
+}

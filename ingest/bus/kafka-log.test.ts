@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/logger.ts';
+import { HandleBatchFailed } from './kafka-batcher.ts';
 import { kafkaError, kafkaLogCreator } from './kafka-log.ts';
 
 const { logLevel } = kafkajs;
@@ -19,11 +20,11 @@ describe('kafkajs logs through our logger', () => {
   it('keeps errors and warnings at their level, and lifecycle chatter at debug', () => {
     const { lines, log } = capture();
     log(entry(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded'));
-    log(entry(logLevel.WARN, 'Restarting the consumer'));
+    log(entry(logLevel.WARN, 'Crash: KafkaJSConnectionError'));
     log(entry(logLevel.INFO, 'Consumer has joined the group'));
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
       ['error', 'kafkajs: Crash: KafkaJSNumberOfRetriesExceeded'],
-      ['warn', 'kafkajs: Restarting the consumer'],
+      ['warn', 'kafkajs: Crash: KafkaJSConnectionError'],
       ['debug', 'kafkajs: Consumer has joined the group'],
     ]);
     expect(lines[0]!.kafkaNamespace).toBe('Connection');
@@ -33,6 +34,14 @@ describe('kafkajs logs through our logger', () => {
     const { lines, log } = capture();
     log(entry(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', { error: 'The group is rebalancing, so a rejoin is needed' }));
     expect(lines.map((l) => l.level)).toEqual(['debug']);
+  });
+
+  it('logs a rejected handleBatch once (the bus does), not once per partition from kafkajs', () => {
+    const { lines, log } = capture();
+    const failed = new HandleBatchFailed(new Error('store down'));
+    log(entry(logLevel.ERROR, 'Error when calling eachBatch', { error: failed, stack: failed.stack }));
+    log(entry(logLevel.ERROR, 'Error when calling eachBatch', { error: new TypeError('x is not a function') }));
+    expect(lines.map((l) => l.level)).toEqual(['debug', 'error']);
   });
 
   it('wraps kafkajs errors with retryable taken from kafkajs', () => {

@@ -38,8 +38,10 @@ export const simulateOptionsSchema = z.object({
   backgroundLimit: knob.max(10_000_000).optional(),
   /** The program's HMAC secret: the same as the engine uses, so hashes match imported data. */
   hmacSecret: z.string().min(16, { error: 'must be at least 16 characters' }),
-  /** Where the per-day spill files go while sorting. */
+  /** Where the per-day spill files go while sorting, once the memory budget is exceeded. */
   spillDir: z.string().min(1),
+  /** Bytes of encoded events held in memory before spilling to disk. */
+  memoryBudgetBytes: z.number().int().positive().optional(),
 });
 
 export type SimulateOptions = z.input<typeof simulateOptionsSchema>;

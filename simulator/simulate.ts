@@ -51,7 +51,7 @@ export async function simulate(input: SimulateOptions): Promise<Simulation> {
   const root = new Rng(o.seed);
   const rng = root.fork('behaviour');
   const idRng = root.fork('ids');
-  const sink = new EventSink(o.spillDir, root.fork('event-ids'));
+  const sink = new EventSink(o.spillDir, root.fork('event-ids'), o.memoryBudgetBytes);
   const plan = planCampaign(idRng, o.startDate);
   const labels = new LabelBook();
   const users = o.users ?? SCALES[o.scale].users;

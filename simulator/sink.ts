@@ -1,7 +1,8 @@
 // Collects generated events and hands them back sorted by occurredAt. Generation goes entity by
-// entity, not in time order, so lines are spilled to one temporary file per CST day with their
-// times kept in memory; each day is then sorted on its own by moving byte ranges, never decoding
-// the text again. Memory stays bounded by the busiest day, not by the whole city.
+// entity, not in time order, so lines are kept per CST day as encoded bytes with their times
+// beside them; each day is then sorted on its own by moving byte ranges, never decoding the text
+// again. Past a memory budget the bytes are spilled to one temporary file per day, so a run larger
+// than the city needs disk, not RAM (the city, ~1.4 GB, fits the default budget).
 import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventType } from '../core/events.ts';
@@ -10,12 +11,18 @@ import type { Rng } from '../core/rng.ts';
 
 const DAY_MS = 86_400_000;
 const CST_MS = 8 * 3_600_000;
-const FLUSH_CHARS = 1 << 20;
+const BUFFER_BYTES = 256 * 1024;
+export const DEFAULT_MEMORY_BUDGET = 1_536 * 1024 * 1024;
 
 interface DayBucket {
   file: string;
-  parts: string[];
-  chars: number;
+  /** Lines are encoded as soon as they are made: a string kept until a later flush would survive
+   * young-generation collections and cost an old-generation one, which dominated the profile. */
+  buf: Buffer;
+  used: number;
+  /** Full buffers not yet spilled. */
+  held: Buffer[];
+  spilled: boolean;
   /** occurredAt of each line, in the order written: the index doubles as the stable tie-break. */
   times: number[];
   /** ISO prefix of the day, "2026-05-01T". */
@@ -25,11 +32,14 @@ interface DayBucket {
 export class EventSink {
   private readonly days = new Map<number, DayBucket>();
   private seq = 0;
+  private heldBytes = 0;
   readonly counts: Record<string, number> = {};
 
-  constructor(private readonly spillDir: string, private readonly idRng: Rng) {
-    mkdirSync(spillDir, { recursive: true });
-  }
+  constructor(
+    private readonly spillDir: string,
+    private readonly idRng: Rng,
+    private readonly memoryBudget = DEFAULT_MEMORY_BUDGET,
+  ) {}
 
   get total(): number {
     return this.seq;
@@ -50,26 +60,56 @@ export class EventSink {
     const day = Math.floor(local / DAY_MS);
     let b = this.days.get(day);
     if (!b) {
-      b = { file: join(this.spillDir, `${day}.ndjson`), parts: [], chars: 0, times: [], prefix: new Date(day * DAY_MS).toISOString().slice(0, 11) };
+      b = { file: join(this.spillDir, `${day}.ndjson`), buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, held: [], spilled: false, times: [], prefix: new Date(day * DAY_MS).toISOString().slice(0, 11) };
       this.days.set(day, b);
     }
     const line = `{"eventId":"${newId('event', t, this.idRng)}","type":"${type}","occurredAt":"${b.prefix}${clockOf(local - day * DAY_MS)}+08:00",${body}\n`;
     this.seq++;
     this.counts[type] = (this.counts[type] ?? 0) + 1;
-    b.parts.push(line);
+    // Three bytes per UTF-16 unit is the most UTF-8 can need.
+    if (b.used + line.length * 3 > b.buf.length) {
+      this.retire(b);
+      if (line.length * 3 > b.buf.length) b.buf = Buffer.allocUnsafe(line.length * 3);
+    }
+    b.used += b.buf.write(line, b.used, 'utf8');
     b.times.push(t);
-    b.chars += line.length;
-    if (b.chars >= FLUSH_CHARS) flush(b);
   }
 
-  /** Sorted NDJSON, one buffer of whole lines per day; removes the spill files as it goes. */
+  /** Moves the day's current buffer to the held list; spills everything once over budget. */
+  private retire(b: DayBucket): void {
+    if (b.used === 0) return;
+    b.held.push(b.buf.subarray(0, b.used));
+    this.heldBytes += b.used;
+    b.buf = Buffer.allocUnsafe(BUFFER_BYTES);
+    b.used = 0;
+    if (this.heldBytes > this.memoryBudget) this.spill();
+  }
+
+  private spill(): void {
+    mkdirSync(this.spillDir, { recursive: true });
+    for (const b of this.days.values()) {
+      if (b.held.length === 0) continue;
+      appendFileSync(b.file, Buffer.concat(b.held));
+      b.held = [];
+      b.spilled = true;
+    }
+    this.heldBytes = 0;
+  }
+
+  /** Sorted NDJSON, one buffer of whole lines per day; removes any spill files as it goes. */
   *sortedChunks(): Generator<Buffer> {
-    for (const b of this.days.values()) flush(b);
+    for (const b of this.days.values()) this.retire(b);
     const days = [...this.days.keys()].sort((x, y) => x - y);
     for (const day of days) {
       const b = this.days.get(day)!;
-      const text = readFileSync(b.file);
-      rmSync(b.file);
+      const parts = b.held;
+      if (b.spilled) {
+        parts.unshift(readFileSync(b.file));
+        rmSync(b.file);
+      }
+      const text = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      b.held = [];
+      b.buf = Buffer.alloc(0);
       const n = b.times.length;
       const starts = new Uint32Array(n + 1);
       for (let i = 0, pos = 0; i < n; i++) {
@@ -85,7 +125,9 @@ export class EventSink {
       let off = 0;
       for (let k = 0; k < n; k++) {
         const i = order[k]!;
-        off += text.copy(out, off, starts[i]!, starts[i + 1]!);
+        const from = starts[i]!, to = starts[i + 1]!;
+        out.set(text.subarray(from, to), off);
+        off += to - from;
       }
       this.days.delete(day);
       yield out;
@@ -96,13 +138,6 @@ export class EventSink {
     this.days.clear();
     rmSync(this.spillDir, { recursive: true, force: true });
   }
-}
-
-function flush(b: DayBucket): void {
-  if (b.parts.length === 0) return;
-  appendFileSync(b.file, b.parts.join(''));
-  b.parts = [];
-  b.chars = 0;
 }
 
 /** "hh:mm:ss.mmm" for milliseconds into a day; cheaper than a Date per event. */

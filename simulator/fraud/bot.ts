@@ -3,7 +3,7 @@
 // from where it "claimed").
 // Blatant: one cloud /24, two or three phones for the whole farm, automation user agents, accounts
 //   created in a burst days before the lottery, claims 3-80 ms after the drop, a spoofed location
-//   (the exact district centre, identical for every account).
+//   (the exact district centre, identical for every account, or a far city outside the geofence).
 // Subtle: residential proxy IPs over a few /24s, one phone per three or four accounts with an
 //   ordinary mobile user agent, accounts created weeks earlier, claims 0.7-2.5 s after the drop
 //   (as fast as the keenest humans), GPS jittered around one spot. No single signal separates it
@@ -17,6 +17,11 @@ import type { Variant } from '../labels.ts';
 import type { Account, World } from '../world.ts';
 import { variantOf } from './variant.ts';
 
+const FAR_CITIES = [
+  { lat: 30.274084, lon: 120.15507 },
+  { lat: 22.543096, lon: 114.057865 },
+  { lat: 39.904211, lon: 116.407395 },
+];
 const BEST_FIRST = ['nt-100', '150-75', 'nt-50', '100-50'];
 
 export function injectBotFarms(w: World, farms: number, subtleShare: number): void {
@@ -40,7 +45,9 @@ function farm(w: World, variant: Variant): void {
     const createdMs = blatant ? burstMs + i * rng.int(20_000, 90_000) : w.plan.lotteryMs - rng.int(12, 40) * DAY_MS - rng.int(0, DAY_MS);
     const person = { idHash: w.identities.person(rng.pick(DISTRICT_GEO).adminCode).idHash, phoneHash: w.identities.phoneHash(blatant ? VIRTUAL_PREFIXES : undefined) };
     const ip = blatant ? `${net}.${rng.int(2, 254)}` : `${rng.pick(proxyNets)}.${rng.int(2, 254)}`;
-    const where = blatant ? { lat: g.lat, lon: g.lon } : offsetKm(rng, anchor.lat, anchor.lon, rng.next() * 0.2);
+    // Blatant farms report the district centre to six decimals, or forget to spoof and report the
+    // data centre's city, outside the campaign's geofence.
+    const where = blatant ? (rng.bool(0.3) ? rng.pick(FAR_CITIES) : { lat: g.lat, lon: g.lon }) : offsetKm(rng, anchor.lat, anchor.lon, rng.next() * 0.2);
     const a = w.newAccount({
       ...person,
       deviceId: devices[i % devices.length]!,

@@ -56,7 +56,8 @@ function ring(w: World, m: Merchant, variant: Variant): void {
     let redeemed = 0;
     let claimed = 0;
     for (const batch of w.plan.batches) {
-      if (!blatant && !rng.bool(0.75)) continue;
+      // A subtle recruit skips some batches, never the first: everyone recruited acts.
+      if (!blatant && batch.index > 0 && !rng.bool(0.75)) continue;
       const types = TARGET_KEYS.map((k) => batch.coupons.find((c) => c.key === k)!).filter((c) => c.categories.includes(m.category));
       for (const c of types.slice(0, Math.min(w.plan.limits.perPersonPerBatch, w.plan.limits.perPerson - claimed))) {
         claimed++;

@@ -44,7 +44,9 @@ function hoarder(w: World, variant: Variant): void {
     const coupons = blatant
       ? HOARD_KEYS.map((k) => batch.coupons.find((c) => c.key === k)!).slice(0, 3)
       : chooseCoupons(w, batch, rng.int(1, 3)).filter((c) => c.kind !== 'lodging');
-    for (const c of coupons.slice(0, w.plan.limits.perPerson - claimed)) {
+    // Someone who has not stocked up yet always takes the coupon supermarkets accept.
+    if (hoarded === 0 && !coupons.some((c) => c.key === '100-50')) coupons.unshift(batch.coupons.find((c) => c.key === '100-50')!);
+    for (const c of coupons.slice(0, Math.min(w.plan.limits.perPersonPerBatch, w.plan.limits.perPerson - claimed))) {
       claimed++;
       const issued = w.claim(a, batch, c, batch.dropMs + Math.floor(humanClaimDelay(rng)));
       const shop = w.nearbyMerchant(a.lat, a.lon, c.categories, (m) => goods(m, blatant).length > 0) ?? w.anyMerchant(c.categories, (m) => goods(m, blatant).length > 0);

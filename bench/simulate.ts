@@ -1,0 +1,30 @@
+// `npm run bench -- simulate [--scale small|city] [--seed N]`: how fast the labelled city is
+// generated, wall-clock and per CPU second (the machine is shared, so both are printed).
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from '../cli/args.ts';
+import { simulateToDir } from '../simulator/simulate.ts';
+import { machine, report } from './report.ts';
+
+export async function run(argv: string[]): Promise<void> {
+  const { options } = parseArgs(argv);
+  const scale = options.scale === 'small' ? 'small' : 'city';
+  const seed = typeof options.seed === 'string' ? Number(options.seed) : 1;
+  machine('simulate');
+  const dir = mkdtempSync(join(tmpdir(), 'qg-bench-sim-'));
+  try {
+    const cpu = process.cpuUsage();
+    const stats = await simulateToDir({ seed, scale, hmacSecret: 'bench-secret-0123456789' }, dir);
+    const used = process.cpuUsage(cpu);
+    const cpuS = (used.user + used.system) / 1e6;
+    const bytes = statSync(join(dir, 'events.ndjson')).size;
+    report({ bench: 'simulate', metric: 'events', value: stats.events, unit: 'count', scale });
+    report({ bench: 'simulate', metric: 'events_per_s', value: stats.events / (stats.totalMs / 1000), unit: '1/s', scale, baseline: 200_000 });
+    report({ bench: 'simulate', metric: 'events_per_cpu_s', value: stats.events / cpuS, unit: '1/s', scale, baseline: 200_000 });
+    report({ bench: 'simulate', metric: 'seconds', value: stats.totalMs / 1000, unit: 's', scale });
+    report({ bench: 'simulate', metric: 'bytes_per_event', value: bytes / stats.events, unit: 'B', scale });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -27,8 +27,10 @@ export interface KafkaBusOptions {
   sessionTimeoutMs?: number;
 }
 
-// The broker refuses a record batch above message.max.bytes (1 MiB by default), and a batch is per
-// partition: a send carries at most this many bytes for any one partition.
+// A send carries at most this many bytes for any one partition: the broker refuses a record batch
+// (one per partition) above message.max.bytes (1 MiB by default), and kafkajs groups a send's
+// messages per partition in quadratic time, cheap up to ~700 messages and five times dearer per
+// message at 1,400.
 const MAX_PARTITION_BYTES_PER_SEND = 128 * 1024;
 
 export async function createKafkaBus(opts: KafkaBusOptions): Promise<EventBus> {

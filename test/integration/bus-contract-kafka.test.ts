@@ -1,15 +1,18 @@
 // The bus contract (ingest/bus/bus-contract.ts) against the real broker of scripts/kafka.sh.
 // Every case makes its own topic and group.
 import kafkajs from 'kafkajs';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { BusMessage } from '../../core/bus.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { runBusContract } from '../../ingest/bus/bus-contract.ts';
 import { createBus } from '../../ingest/bus/index.ts';
 import { createKafkaBus } from '../../ingest/bus/kafka.ts';
+import { deleteOwnTopics } from '../../ingest/bus/test-topics.ts';
 import { describeWithService, serviceUrl, uniqueName, waitFor } from '../services.ts';
 
 const brokers = () => (serviceUrl('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+
+afterAll(() => deleteOwnTopics(brokers()).catch(() => undefined));
 
 describeWithService('KAFKA_BROKERS', 'kafka bus: the shared contract', () => {
   runBusContract('kafka', {

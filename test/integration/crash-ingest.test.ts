@@ -12,6 +12,7 @@ import type { QuanguardEvent } from '../../core/events.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { Rng } from '../../core/rng.ts';
 import { createKafkaBus } from '../../ingest/bus/kafka.ts';
+import { deleteOwnTopics } from '../../ingest/bus/test-topics.ts';
 import { keyOfLine } from '../../ingest/message-key.ts';
 import { generateEvents } from '../../ingest/testing/events.ts';
 import { describeWithService, serviceUrl, uniqueName, waitFor } from '../services.ts';
@@ -55,6 +56,7 @@ describeWithService('KAFKA_BROKERS', 'crash test: ingest consumer killed mid-bat
   let bus: EventBus | undefined;
   afterAll(async () => {
     await bus?.close();
+    await deleteOwnTopics((serviceUrl('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean)).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 

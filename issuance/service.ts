@@ -10,7 +10,7 @@ import { acceptedBins, claimTerms, couponTypeInfo, toPublishedEvent, type Campai
 import { parseWinners, type Rejection } from './eligibility.ts';
 import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult, RefusalCode } from './results.ts';
 import { StaleIdentityError } from './state/memory.ts';
-import type { IssuanceStore, MerchantRecord, WalletCoupon } from './state/store.ts';
+import type { Identity, IssuanceStore, MerchantRecord, WalletCoupon } from './state/store.ts';
 
 export interface IssuanceDeps {
   store: IssuanceStore;
@@ -66,8 +66,15 @@ export interface ImportReport {
   rejected: Rejection[];
 }
 
+const IDENTITY_CACHE_MAX = 200_000;
+
 export class IssuanceService {
   private readonly published = new Map<string, CampaignDefinition>();
+  /**
+   * Account-to-person bindings never change once made (a rebinding is refused as a conflict), so
+   * they are safe to cache; only found bindings are cached. The block mark is checked in the store.
+   */
+  private readonly identities = new Map<string, Identity>();
 
   constructor(private readonly deps: IssuanceDeps) {
     deps.logger.info('issuance: risk decider', { decider: deps.decider.name, store: deps.store.backend });
@@ -133,7 +140,7 @@ export class IssuanceService {
     if (!info) throw new AppError('NOT_FOUND', 'coupon type not found in this campaign', { field: 'couponTypeId' });
     const terms = claimTerms(def, info);
     for (let attempt = 0; ; attempt++) {
-      const identity = await this.deps.store.identity(req.campaignId, req.userId);
+      const identity = await this.identity(req.campaignId, req.userId, attempt > 0);
       if (!identity) return { kind: 'not_eligible', detail: 'no_eligibility', replayed: false };
       const now = this.deps.clock.now();
       const claimId = newId('claim', now);
@@ -174,6 +181,18 @@ export class IssuanceService {
         throw err;
       }
     }
+  }
+
+  private async identity(campaignId: string, userId: string, fresh: boolean): Promise<Identity | null> {
+    const key = `${campaignId}\n${userId}`;
+    const cached = fresh ? undefined : this.identities.get(key);
+    if (cached) return cached;
+    const found = await this.deps.store.identity(campaignId, userId);
+    if (found) {
+      if (this.identities.size >= IDENTITY_CACHE_MAX) this.identities.delete(this.identities.keys().next().value!);
+      this.identities.set(key, found);
+    }
+    return found;
   }
 
   async wallet(campaignId: string, userId: string): Promise<WalletCoupon[]> {

@@ -10,7 +10,7 @@ type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 export type Scripts = Record<ScriptName, ScriptFn>;
 
 const sources = new Map<ScriptName, string>();
-function source(name: ScriptName): string {
+export function scriptSource(name: ScriptName): string {
   let s = sources.get(name);
   if (s === undefined) sources.set(name, (s = readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8')));
   return s;
@@ -20,7 +20,7 @@ export function loadScripts(redis: Redis): Scripts {
   const out = {} as Scripts;
   for (const [name, numberOfKeys] of Object.entries(SCRIPTS) as [ScriptName, number][]) {
     const command = `quanguard_${name}`;
-    if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua: source(name) });
+    if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua: scriptSource(name) });
     const fn = (redis as unknown as Record<string, ScriptFn>)[command]!;
     out[name] = (...args) => fn.apply(redis, args);
   }

@@ -1,13 +1,15 @@
 // The ingester on the embedded bus: every valid event stored once and counted once in the rollup,
 // whatever the redelivery; every bad message dead-lettered with its field and reason.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TOPICS, type BusMessage, type Subscription } from '../core/bus.ts';
 import type { QuanguardEvent } from '../core/events.ts';
 import { silentLogger } from '../core/logger.ts';
 import { Rng } from '../core/rng.ts';
 import { uniqueName, waitFor } from '../test/services.ts';
-import { createEmbeddedBus, type EmbeddedBus } from './bus/embedded.ts';
+import { createEmbeddedBus } from './bus/embedded.ts';
+import { createKafkaBus } from './bus/kafka.ts';
+import type { EventBus } from '../core/bus.ts';
 import { startIngest } from './ingester.ts';
 import { keyOfLine } from './message-key.ts';
 import { addOutcome, emptyOutcome } from './outcome.ts';
@@ -16,7 +18,7 @@ import { generateEvents } from './testing/events.ts';
 import { openTestStore, type TestStore } from './testing/store.ts';
 
 let store: TestStore | undefined;
-let bus: EmbeddedBus | undefined;
+let bus: EventBus | undefined;
 const subs: Subscription[] = [];
 afterEach(async () => {
   for (const s of subs.splice(0)) await s.stop();
@@ -28,11 +30,19 @@ afterEach(async () => {
 
 const count = z.object({ n: z.number() });
 const lines = (events: QuanguardEvent[]) => events.map((e) => JSON.stringify(e));
-const publish = (b: EmbeddedBus, topic: string, ls: string[]) => b.publish(topic, ls.map((value) => ({ key: keyOfLine(value), value })));
+const publish = (b: EventBus, topic: string, ls: string[]) => b.publish(topic, ls.map((value) => ({ key: keyOfLine(value), value })));
+
+// The same suite on both buses: embedded always, Kafka when a broker is configured.
+const brokers = process.env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
+const BUSES: [string, () => Promise<EventBus>][] = [
+  ['embedded', async () => createEmbeddedBus({ partitions: 4, retryBackoff: { initialMs: 5, maxMs: 20 } })],
+  ...(brokers?.length ? [['kafka', () => createKafkaBus({ brokers, clientId: 'qg-ingest-test', partitions: 4, logger: silentLogger, sessionTimeoutMs: 6_000 })] as [string, () => Promise<EventBus>]] : []),
+];
+let makeBus: () => Promise<EventBus> = BUSES[0]![1];
 
 async function setup(opts: { processors?: EventProcessor[]; wrapStore?: (s: TestStore) => TestStore } = {}) {
   store = await openTestStore();
-  bus = createEmbeddedBus({ partitions: 4, retryBackoff: { initialMs: 5, maxMs: 20 } });
+  bus = await makeBus();
   const topic = uniqueName('events');
   const deadLetterTopic = uniqueName('dlq');
   const total = emptyOutcome();
@@ -66,15 +76,19 @@ function expected(events: QuanguardEvent[]) {
   return { claims: by('claim'), redemptions: by('redemption'), refunds: by('refund'), discountFen };
 }
 
-describe('startIngest', () => {
+describe.each(BUSES)('startIngest on the %s bus', (_name, factory) => {
+  beforeEach(() => {
+    makeBus = factory;
+  });
+
   it('stores every event once and the second delivery of the same events as duplicates', async () => {
     const { topic, total, bus: b, store: s } = await setup();
     const events = generateEvents(new Rng('ingest-1'), 3000, { merchants: 50 });
     await publish(b, topic, lines(events));
-    await waitFor(() => total.messages === 3000, { what: 'first pass consumed' });
+    await waitFor(() => total.messages === 3000, { timeoutMs: 60_000, what: 'first pass consumed' });
     expect(total.accepted).toBe(3000);
     await publish(b, topic, lines(events));
-    await waitFor(() => total.messages === 6000, { what: 'second pass consumed' });
+    await waitFor(() => total.messages === 6000, { timeoutMs: 60_000, what: 'second pass consumed' });
     expect(total).toMatchObject({ accepted: 3000, duplicate: 3000, deadLettered: 0 });
     expect(await rowCount(s, 'claims_v1')).toBe(events.filter((e) => e.type === 'claim').length);
     expect(await rowCount(s, 'redemptions_v1')).toBe(events.filter((e) => e.type === 'redemption').length);
@@ -97,7 +111,7 @@ describe('startIngest', () => {
     const { topic, total, bus: b, store: s } = await setup({ wrapStore });
     const events = generateEvents(new Rng('ingest-crash'), 2000, { merchants: 30 });
     await publish(b, topic, lines(events));
-    await waitFor(async () => (await rowCount(s, 'redemptions_v1')) === events.filter((e) => e.type === 'redemption').length && total.messages >= 2000, { what: 'all stored' });
+    await waitFor(async () => (await rowCount(s, 'redemptions_v1')) === events.filter((e) => e.type === 'redemption').length && total.messages >= 2000, { timeoutMs: 60_000, what: 'all stored' });
     expect(failures).toBe(3);
     // Failed passes report nothing; the successful pass finds what the failed ones had written.
     expect(total.messages).toBe(2000);
@@ -124,7 +138,7 @@ describe('startIngest', () => {
     const { topic, total, bus: b, store: s } = await setup({ processors: [processor] });
     const events = generateEvents(new Rng('ingest-proc'), 800, { merchants: 10 });
     await publish(b, topic, lines(events));
-    await waitFor(async () => (await rowCount(s, 'claims_v1')) + (await rowCount(s, 'redemptions_v1')) + (await rowCount(s, 'refunds_v1')) + (await rowCount(s, 'merchants_v1')) === 800 && total.accepted + total.duplicate >= 800, { what: 'stored' });
+    await waitFor(async () => (await rowCount(s, 'claims_v1')) + (await rowCount(s, 'redemptions_v1')) + (await rowCount(s, 'refunds_v1')) + (await rowCount(s, 'merchants_v1')) === 800 && total.accepted + total.duplicate >= 800, { timeoutMs: 60_000, what: 'stored' });
     expect(new Set(seen).size).toBe(seen.length);
     expect(await rollupTotals(s)).toEqual(expected(events));
   });
@@ -142,14 +156,14 @@ describe('startIngest', () => {
     const dlq: BusMessage[] = [];
     subs.push(await b.subscribe({ topic: deadLetterTopic, groupId: uniqueName('dlq-reader'), handleBatch: async (m) => void dlq.push(...m) }));
     await publish(b, topic, [...lines(valid), ...bad, bad[0]!]);
-    await waitFor(() => total.messages === 26, { what: 'consumed' });
+    await waitFor(() => total.messages === 26, { timeoutMs: 60_000, what: 'consumed' });
     expect(total).toMatchObject({ accepted: 20, deadLettered: 5, deadLetterDuplicate: 1 });
     const rows = await s.query('SELECT field, reason, eventId, rawBytes FROM {{db}}.dead_letters_v1 ORDER BY field, reason', {}, z.object({ field: z.string(), reason: z.string(), eventId: z.string(), rawBytes: z.number() }));
     expect(rows.map((r) => r.field).sort()).toEqual(['(line)', '(line)', 'occurredAt', 'orderFen', 'type']);
     expect(rows.find((r) => r.field === 'orderFen')).toMatchObject({ eventId: 'evt_float', reason: expect.stringMatching(/integer/) });
     expect(rows.find((r) => r.field === 'type')!.reason).toMatch(/unknown event type "coupon.melted"/);
     expect(rows.find((r) => r.rawBytes === 70_000)!.reason).toMatch(/70000 characters/);
-    await waitFor(() => dlq.length === 5, { what: 'dead-letter topic' });
+    await waitFor(() => dlq.length === 5, { timeoutMs: 60_000, what: 'dead-letter topic' });
     const fields = dlq.map((m) => (JSON.parse(m.value) as { field: string }).field).sort();
     expect(fields).toEqual(['(line)', '(line)', 'occurredAt', 'orderFen', 'type']);
   });

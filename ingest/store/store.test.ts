@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { loadMigrations } from './migrate.ts';
 import { INSERT_SETTINGS } from './settings.ts';
 import { chTime } from './time.ts';
+import { eventRow } from './rows.ts';
 import { openTestStore, type TestStore } from '../testing/store.ts';
 
 let store: TestStore | undefined;
@@ -42,6 +43,15 @@ describe('AnalyticsStore', () => {
     // A bound parameter is data, never SQL.
     const none = await store.query('SELECT eventId FROM {{db}}.refunds_v1 WHERE merchantId = {m:String}', { m: "mch_1' OR 1=1 --" }, z.object({ eventId: z.string() }));
     expect(none).toEqual([]);
+  });
+
+  it('stores contract times with their offset as the same instant, at millisecond precision', async () => {
+    store = await openTestStore();
+    const e = { eventId: 'evt_t', type: 'refund', occurredAt: '2026-01-24T07:30:00.123456789+08:00', refundId: 'rfd_t', orderId: 'ord_t', merchantId: 'mch_t', userId: 'usr_t', refundFen: 1, couponReturned: false } as const;
+    const e2 = { ...e, eventId: 'evt_z', occurredAt: '2026-01-23T23:30:00Z' };
+    await store.insert('refunds_v1', [eventRow(e), eventRow(e2)]);
+    const rows = await store.query('SELECT eventId, toString(occurredAt) AS at FROM {{db}}.refunds_v1 ORDER BY eventId', {}, z.object({ eventId: z.string(), at: z.string() }));
+    expect(rows).toEqual([{ eventId: 'evt_t', at: '2026-01-23 23:30:00.123' }, { eventId: 'evt_z', at: '2026-01-23 23:30:00.000' }]);
   });
 
   it('refuses rows that do not match the caller schema, naming the field', async () => {

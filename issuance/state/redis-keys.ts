@@ -27,6 +27,9 @@ export class RedisKeys {
   order(id: string, orderId: string): string {
     return `${this.campaign(id)}ord:${orderId}`;
   }
+  refund(id: string, refundId: string): string {
+    return `${this.campaign(id)}rfd:${refundId}`;
+  }
   orders(id: string): string {
     return `${this.campaign(id)}orders`;
   }

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
-const SCRIPTS = { claim: 3, publish: 2, grant: 3, block: 2, redeem: 1, refund: 1, hold: 1 } as const;
+// Key counts; `hold` takes a variable number of keys, so its callers pass the count first (null).
+const SCRIPTS = { claim: 3, publish: 2, grant: 3, block: 2, redeem: 6, refund: 5, hold: null } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
@@ -18,9 +19,9 @@ export function scriptSource(name: ScriptName): string {
 
 export function loadScripts(redis: Redis): Scripts {
   const out = {} as Scripts;
-  for (const [name, numberOfKeys] of Object.entries(SCRIPTS) as [ScriptName, number][]) {
+  for (const [name, numberOfKeys] of Object.entries(SCRIPTS) as [ScriptName, number | null][]) {
     const command = `quanguard_${name}`;
-    if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua: scriptSource(name) });
+    if (!(command in redis)) redis.defineCommand(command, numberOfKeys === null ? { lua: scriptSource(name) } : { numberOfKeys, lua: scriptSource(name) });
     const fn = (redis as unknown as Record<string, ScriptFn>)[command]!;
     out[name] = (...args) => fn.apply(redis, args);
   }

@@ -147,7 +147,11 @@ export class RedisIssuanceStore implements IssuanceStore {
     await this.redis.hset(this.keys.merchants, merchantId, JSON.stringify({ ...m, blocked: true }));
     let held = 0;
     for (const id of await this.listCampaignIds()) {
-      const r = (await this.scripts.hold(this.keys.conf(id), this.keys.campaign(id), 'hold_merchant', merchantId)) as string[];
+      const orderKeys = (await this.redis.smembers(this.keys.merchantOrders(id, merchantId))).map((o) => this.keys.order(id, o));
+      if (!orderKeys.length) continue;
+      // Orders redeemed after the member list was read are not missed: the merchant is already
+      // marked blocked, and the service refuses its redemptions.
+      const r = (await this.scripts.hold(1 + orderKeys.length, this.keys.conf(id), ...orderKeys, 'hold_merchant')) as string[];
       held += Number(r[1]);
     }
     return held;
@@ -205,9 +209,16 @@ export class RedisIssuanceStore implements IssuanceStore {
             reasons: cmd.risk.reasons,
             replayed: false,
           };
+    const k = this.keys;
+    const id = cmd.campaignId;
     const r = (await this.scripts.redeem(
-      this.keys.conf(cmd.campaignId),
-      this.keys.campaign(cmd.campaignId),
+      k.conf(id),
+      k.order(id, cmd.orderId),
+      k.wallet(id, cmd.userId),
+      k.orders(id),
+      k.merchantOrders(id, cmd.merchantId),
+      k.outbox(id),
+      '',
       cmd.orderId,
       cmd.couponId,
       cmd.userId,
@@ -239,9 +250,17 @@ export class RedisIssuanceStore implements IssuanceStore {
   async refund(cmd: RefundCommand): Promise<RefundResult> {
     const stored = await this.getCampaign(cmd.campaignId);
     if (!stored) return { kind: 'refused', code: 'ORDER_NOT_FOUND', replayed: false };
+    const k = this.keys;
+    const id = cmd.campaignId;
+    // The wallet key depends on the order's customer; an order's customer never changes.
+    const userId = (await this.redis.hget(k.order(id, cmd.orderId), 'u')) ?? '';
     const r = (await this.scripts.refund(
-      this.keys.conf(cmd.campaignId),
-      this.keys.campaign(cmd.campaignId),
+      k.conf(id),
+      k.refund(id, cmd.refundId),
+      k.order(id, cmd.orderId),
+      k.outbox(id),
+      k.wallet(id, userId),
+      '',
       cmd.refundId,
       cmd.orderId,
       cmd.merchantId,
@@ -273,7 +292,7 @@ export class RedisIssuanceStore implements IssuanceStore {
   }
 
   async settleHold(campaignId: string, orderId: string, action: HoldAction): Promise<HoldResult> {
-    const r = (await this.scripts.hold(this.keys.conf(campaignId), this.keys.campaign(campaignId), action, orderId)) as string[];
+    const r = (await this.scripts.hold(2, this.keys.conf(campaignId), this.keys.order(campaignId, orderId), action)) as string[];
     if (r[0] === 'not_found') return { kind: 'not_found' };
     if (r[0] === 'not_held') return { kind: 'not_held', status: r[1] as LedgerEntry['status'] };
     const entry = toLedgerEntry(campaignId, orderId, await this.redis.hgetall(this.keys.order(campaignId, orderId)));

@@ -1,22 +1,20 @@
--- Settlement holds. KEYS: 1 campaign hash. ARGV: 1 key prefix, 2 action, 3 orderId or merchantId.
--- release: held -> owed. clawback: owed|held -> clawed_back, the subsidy returns to the budget.
--- hold_merchant: every owed order of the merchant -> held; returns how many.
-local p = ARGV[1]
-if ARGV[2] == 'hold_merchant' then
+-- Settlement holds. KEYS: 1 campaign hash, then the order hashes concerned.
+-- ARGV: 1 action. release: held -> owed. clawback: owed|held -> clawed_back, the subsidy returns
+-- to the budget. hold_merchant: every owed order among KEYS[2..] -> held; returns how many.
+if ARGV[1] == 'hold_merchant' then
   local n = 0
-  for _, orderId in ipairs(redis.call('SMEMBERS', p .. 'mo:' .. ARGV[3])) do
-    local k = p .. 'ord:' .. orderId
-    if redis.call('HGET', k, 'st') == 'owed' then
-      redis.call('HSET', k, 'st', 'held')
+  for i = 2, #KEYS do
+    if redis.call('HGET', KEYS[i], 'st') == 'owed' then
+      redis.call('HSET', KEYS[i], 'st', 'held')
       n = n + 1
     end
   end
   return {'held', tostring(n)}
 end
-local k = p .. 'ord:' .. ARGV[3]
+local k = KEYS[2]
 local o = redis.call('HMGET', k, 'st', 'sub', 'kind')
 if o[3] ~= 'redeemed' then return {'not_found', ''} end
-if ARGV[2] == 'release' then
+if ARGV[1] == 'release' then
   if o[1] ~= 'held' then return {'not_held', o[1]} end
   redis.call('HSET', k, 'st', 'owed')
   return {'released', ''}

@@ -2,18 +2,18 @@
 -- to what the customer still pays; what it releases goes back to the budget. On a full refund the
 -- coupon goes back to the pool (stock and the person's counts restored), back to its owner (only
 -- within validity and if the budget can reserve its discount again), or nowhere.
--- KEYS: 1 campaign hash. ARGV: 1 key prefix, 2 refundId, 3 orderId, 4 merchantId, 5 refundFen,
+-- KEYS: 1 campaign hash, 2 refund answer key, 3 order hash, 4 outbox stream, 5 the order's wallet
+--   hash. ARGV: 1 (unused), 2 refundId, 3 orderId, 4 merchantId, 5 refundFen,
 --   6 nowMs, 7 event JSON prefix (without couponReturned and the closing brace), 8 fingerprint,
 --   9 refund policy
-local p = ARGV[1]
-local rk = p .. 'rfd:' .. ARGV[2]
+local rk = KEYS[2]
 local prior = redis.call('GET', rk)
 if prior then
   local sep = string.find(prior, '\n', 1, true)
   if string.sub(prior, 1, sep - 1) == ARGV[8] then return {'replay', string.sub(prior, sep + 1)} end
   return {'conflict', ''}
 end
-local ordK = p .. 'ord:' .. ARGV[3]
+local ordK = KEYS[3]
 local o = redis.call('HMGET', ordK, 'm', 'paid', 'refunded', 'disc', 'sub', 'st', 'cpn', 'u')
 if not o[1] then return {'refused', 'ORDER_NOT_FOUND'} end
 if o[1] ~= ARGV[4] then return {'refused', 'MERCHANT_MISMATCH'} end
@@ -35,7 +35,7 @@ end
 local released = before - after
 local returned = false
 if full and o[6] ~= 'clawed_back' then
-  local walletK = p .. 'w:' .. o[8]
+  local walletK = KEYS[5]
   local cpn = redis.call('HGET', walletK, o[7])
   -- wallet value: couponTypeId|batchId|status|claimedAtMs|idHash
   local ctype, cbatch, _, cat, cid = string.match(cpn, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$')
@@ -61,5 +61,5 @@ redis.call('HINCRBY', KEYS[1], 'budget', string.format('%d', released))
 redis.call('HSET', ordK, 'refunded', string.format('%d', refunded), 'sub', string.format('%d', after))
 local answer = (full and '1' or '0') .. '|' .. (returned and '1' or '0') .. '|' .. string.format('%d', after)
 redis.call('SET', rk, ARGV[8] .. '\n' .. answer)
-redis.call('XADD', p .. 'ox', '*', 'e', ARGV[7] .. ',"couponReturned":' .. (returned and 'true' or 'false') .. '}')
+redis.call('XADD', KEYS[4], '*', 'e', ARGV[7] .. ',"couponReturned":' .. (returned and 'true' or 'false') .. '}')
 return {'refunded', answer}

@@ -16,9 +16,14 @@ export const ringConfigSchema = z.object({
   version: z.string(),
   newAccountDays: z.number().positive(),
   maxEvidenceEdges: z.number().int().positive(),
+  /**
+   * minAccounts: a device cluster this size stands as a ring alone; smaller ones (down to 2) join
+   * a ring only through an IP range they share with one.
+   */
   botFarm: z.object({ minAccounts: z.number().int().min(2), minDropBurstShare: z.number().min(0).max(1), cutoff: z.number() }),
   manyIdentities: z.object({ cutoff: z.number() }),
-  cashOut: z.object({ minAccounts: z.number().int().min(2), maxCommunityAccounts: z.number().int().positive(), cutoff: z.number() }),
+  /** minMemberHugging: a customer joins a cash-out group only if this share of its orders there hug thresholds. */
+  cashOut: z.object({ minAccounts: z.number().int().min(2), minMemberHugging: z.number().min(0).max(1), maxCommunityAccounts: z.number().int().positive(), cutoff: z.number() }),
   fraudType: z.object({ botFarm: fraudTypeSchema, manyIdentities: fraudTypeSchema, cashOut: fraudTypeSchema }),
 });
 export type RingConfig = z.infer<typeof ringConfigSchema>;
@@ -29,7 +34,7 @@ export const RING_CONFIG: RingConfig = ringConfigSchema.parse({
   maxEvidenceEdges: 40,
   botFarm: { minAccounts: 3, minDropBurstShare: 0.6, cutoff: 0.6 },
   manyIdentities: { cutoff: 0.6 },
-  cashOut: { minAccounts: 4, maxCommunityAccounts: 400, cutoff: 0.6 },
+  cashOut: { minAccounts: 4, minMemberHugging: 0.5, maxCommunityAccounts: 400, cutoff: 0.6 },
   fraudType: { botFarm: 'bot_claiming', manyIdentities: 'subsidy_fraud', cashOut: 'cash_out' },
 });
 
@@ -63,7 +68,7 @@ export function patternScore(pattern: RingPattern, f: RingFigures, cfg: RingConf
     case 'botFarm': {
       // Claiming within seconds of the drop on nearly every claim is what honest people rarely do
       // (a few keen ones do, alone); a group of accounts tied by devices doing it is the farm.
-      if (f.accounts < cfg.botFarm.minAccounts || f.dropBurstShare < cfg.botFarm.minDropBurstShare) return { score: 0, reasons: [] };
+      if (f.accounts < 2 || f.dropBurstShare < cfg.botFarm.minDropBurstShare) return { score: 0, reasons: [] };
       const concentration = clamp01((f.maxAccountsPerDevice - 1) / 9);
       const score = 0.55 + 0.15 * f.dropBurstShare + 0.3 * ((concentration + f.automationShare + f.newAccountShare) / 3);
       return {
@@ -127,7 +132,7 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
   groups.forEach((group, i) => {
     for (const n of group) groupOf.set(n, i);
     const accounts = group.filter(isAccount).sort();
-    if (accounts.length >= cfg.botFarm.minAccounts) out.push({ pattern: 'botFarm', source: 'identity_cluster', accounts });
+    if (accounts.length >= 2) out.push({ pattern: 'botFarm', source: 'identity_cluster', accounts });
     if (accounts.length >= 2) out.push({ pattern: 'manyIdentities', source: 'identity_cluster', accounts });
   });
 
@@ -141,7 +146,7 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
         if (accounts.some((a) => graph.hasEdge(a, node))) out.push({ pattern: 'manyIdentities', source: 'owner_cluster', anchor: node, accounts });
       }
     }
-    const sharing = customersSharingCards(graph, node);
+    const sharing = customersSharingCards(graph, node, cfg.cashOut.minMemberHugging);
     if (sharing.length >= cfg.cashOut.minAccounts) out.push({ pattern: 'cashOut', source: 'shared_cards_at_merchant', anchor: node, accounts: sharing });
   });
 
@@ -151,22 +156,31 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
     for (const m of members) {
       if (graph.getNodeAttribute(m, 'kind') !== 'merchant') continue;
       const inCommunity = new Set(accounts);
-      const sharing = customersSharingCards(graph, m).filter((a) => inCommunity.has(a));
+      const sharing = customersSharingCards(graph, m, cfg.cashOut.minMemberHugging).filter((a) => inCommunity.has(a));
       if (sharing.length >= cfg.cashOut.minAccounts) out.push({ pattern: 'cashOut', source: 'merchant_community', anchor: m, accounts: sharing });
     }
   }
   return out;
 }
 
-/** Customers of a merchant who paid there with a card another of its customers also used. */
-function customersSharingCards(graph: ModelGraph, merchant: string): string[] {
+/**
+ * Customers of a merchant whose orders there mostly hug a threshold and who paid with a card that
+ * another such customer also used. Honest families share cards too; they rarely both round every
+ * order up to just over the threshold at the same shop.
+ */
+function customersSharingCards(graph: ModelGraph, merchant: string, minHugging: number): string[] {
   const out = new Set<string>();
+  const hugs = (account: string) => {
+    const e = graph.getEdgeAttributes(account, merchant);
+    return e.redemptions > 0 && (e.hugging ?? 0) / e.redemptions >= minHugging;
+  };
   graph.forEachNeighbor(merchant, (account) => {
+    if (!hugs(account)) return;
     graph.forEachEdge(account, (_e, attrs, s, t) => {
       if (attrs.kind !== 'card') return;
       const card = s === account ? t : s;
       graph.forEachNeighbor(card, (other) => {
-        if (other !== account && graph.hasEdge(other, merchant)) {
+        if (other !== account && graph.hasEdge(other, merchant) && hugs(other)) {
           out.add(account);
           out.add(other);
         }
@@ -178,14 +192,15 @@ function customersSharingCards(graph: ModelGraph, merchant: string): string[] {
 
 /** Scores candidates and keeps those over their pattern's cut-off, merged where they overlap. */
 export function scoreRings(graph: ModelGraph, candidates: readonly RingCandidate[], config: RingConfig = RING_CONFIG): RingFlag[] {
-  const scored: Array<{ flag: RingFlag; links: string[] }> = [];
+  const scored: Scored[] = [];
   for (const c of candidates) {
     const { figures, evidence } = groupFigures(graph, c.accounts, { newAccountDays: config.newAccountDays, maxEvidenceEdges: config.maxEvidenceEdges, anchor: c.anchor });
     const p = patternScore(c.pattern, figures, config);
     if (p.score < config[c.pattern].cutoff) continue;
     const members = c.accounts.map((a) => graph.getNodeAttribute(a, 'id'));
     if (c.anchor) members.push(graph.getNodeAttribute(c.anchor, 'id'));
-    scored.push({ links: c.pattern === 'botFarm' ? ipRangesOf(graph, c.accounts) : [], flag: {
+    const joinOnly = c.pattern === 'botFarm' && c.accounts.length < config.botFarm.minAccounts;
+    scored.push({ joinOnly, links: c.pattern === 'botFarm' ? ipRangesOf(graph, c.accounts) : [], flag: {
       entityType: 'ring',
       entityId: ringId(members),
       fraudType: config.fraudType[c.pattern] as FraudType,
@@ -210,17 +225,26 @@ function ipRangesOf(graph: ModelGraph, accounts: readonly string[]): string[] {
  * operation seen through two groupings (a farm's device clusters meeting on the proxies they
  * share): they become one ring whose evidence is that of its strongest part.
  */
-function mergeOverlapping(scored: Array<{ flag: RingFlag; links: string[] }>): RingFlag[] {
-  scored.sort((a, b) => b.flag.score - a.flag.score || (a.flag.entityId < b.flag.entityId ? -1 : 1));
+interface Scored {
+  flag: RingFlag;
+  links: string[];
+  /** Too small to stand alone: kept only if it joins a ring that does. */
+  joinOnly: boolean;
+}
+
+function mergeOverlapping(scored: Scored[]): RingFlag[] {
+  const order = (a: Scored, b: Scored) => b.flag.score - a.flag.score || (a.flag.entityId < b.flag.entityId ? -1 : 1);
+  scored = [...scored.filter((s) => !s.joinOnly).sort(order), ...scored.filter((s) => s.joinOnly).sort(order)];
   const owner = new Map<string, RingFlag>();
   const kept: RingFlag[] = [];
-  for (const { flag: r, links } of scored) {
+  for (const { flag: r, links, joinOnly } of scored) {
     const keys = [...r.members, ...links].map((k) => r.fraudType + '\u0000' + k);
     let into: RingFlag | undefined;
     for (const k of keys) {
       into = owner.get(k);
       if (into) break;
     }
+    if (!into && joinOnly) continue;
     if (!into) {
       kept.push(r);
       into = r;

@@ -1,0 +1,142 @@
+// `npm run bench -- models [--users N] [--skip-store]`: the graph and forest models end to end.
+// A seeded synthetic city (honest users sharing some devices and carrier IP ranges, a few bot
+// farms) is written to the embedded store; then one model run is timed: query the window, build
+// the graph, components and Louvain, ring and merchant scoring, writing flags. Peak memory is the
+// highest RSS sampled during the run (and the process's maxRSS). Then forest training on a bounded
+// stratified set, and merchant scoring throughput.
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toCstIso } from '../core/clock.ts';
+import { CATEGORIES, DISTRICTS, FRAUD_TYPES, type QuanguardEvent } from '../core/events.ts';
+import { silentLogger } from '../core/logger.ts';
+import { Rng } from '../core/rng.ts';
+import { createAnalyticsStore } from '../ingest/store/analytics-store.ts';
+import { eventRow, EVENT_TABLES } from '../ingest/store/rows.ts';
+import { parseArgs } from '../cli/args.ts';
+import { FEATURE_NAMES } from '../models/merchant/features.ts';
+import { scoreMerchants, trainForest, DEFAULT_TRAIN_OPTIONS, type LabelledRow } from '../models/merchant/forest.ts';
+import { runModels } from '../models/run.ts';
+import { writeFlags } from '../models/sink/flags-store.ts';
+import { loadWindow } from '../models/source/clickhouse.ts';
+import { machine, report } from './report.ts';
+
+const BENCH = 'models';
+const DAY = 86_400_000;
+const START = Date.parse('2026-05-01T10:00:00.000+08:00');
+
+function hex(rng: Rng): string {
+  return rng.hex(64);
+}
+
+/** A city of `users` accounts, 4 claims and ~3 redemptions each, and farms of 30 accounts on 2 devices. */
+function* cityEvents(users: number, seed: number): Generator<QuanguardEvent> {
+  const rng = new Rng(seed);
+  const merchants = Array.from({ length: Math.max(50, Math.round(users / 60)) }, (_, i) => `mch_bench${i}`);
+  const batches = [0, 1, 2, 3].map((i) => ({ batchId: `bat_bench${i}`, dropAt: toCstIso(START + i * 7 * DAY), validUntil: toCstIso(START + 40 * DAY), coupons: [{ couponTypeId: 'cpt_bench100', kind: 'threshold' as const, thresholdFen: 10_000, discountFen: 2_000, quantity: users * 4, categories: [...CATEGORIES] }] }));
+  yield { eventId: 'evt_bench_campaign', type: 'campaign.published', occurredAt: toCstIso(START - 10 * DAY), campaignId: 'cmp_bench', name: 'bench', startsAt: toCstIso(START), endsAt: toCstIso(START + 40 * DAY), budgetFen: 10 ** 12, batches, limits: { perPerson: 4, perPersonPerType: 4, perPersonPerBatch: 1 }, refundPolicy: 'never_return' };
+  for (const m of merchants)
+    yield { eventId: `evt_${m}`, type: 'merchant.registered', occurredAt: toCstIso(START - 30 * DAY), merchantId: m, name: m, category: rng.pick(CATEGORIES), district: rng.pick(DISTRICTS.slice(0, 6)), lat: 34.5 + rng.next() * 0.4, lon: 119 + rng.next() * 0.4 };
+  const ranges = Array.from({ length: Math.max(20, Math.round(users / 150)) }, () => `${rng.int(36, 223)}.${rng.int(0, 255)}.${rng.int(0, 255)}`);
+  let n = 0;
+  for (let u = 0; u < users; u++) {
+    const farm = u % 2000 < 30; // 1.5% of accounts sit in farms of 30 on 2 devices
+    const userId = `usr_bench${u}`;
+    const device = farm ? `dev_farm${Math.floor(u / 2000)}_${u % 2}` : rng.bool(0.15) ? `dev_family${Math.floor(u / 3)}` : `dev_bench${u}`;
+    const ips = [0, 1, 2].map(() => `${rng.pick(ranges)}.${rng.int(2, 254)}`);
+    const card = hex(rng);
+    const base = { idHash: hex(rng), phoneHash: hex(rng) };
+    for (const b of batches) {
+      const at = Date.parse(b.dropAt) + (farm ? rng.int(5, 900) : rng.int(1_000, 6 * 3_600_000));
+      yield { eventId: `evt_c${n++}`, type: 'claim', occurredAt: toCstIso(at), claimId: `clm_${n}`, couponId: `cpn_${n}`, campaignId: 'cmp_bench', batchId: b.batchId, couponTypeId: 'cpt_bench100', userId, ...base, deviceId: device, ip: rng.pick(ips), channel: 'app', userAgent: farm ? 'okhttp/4.9' : 'Mozilla/5.0', accountCreatedAt: toCstIso(START - (farm ? 3 : 400) * DAY) };
+    }
+    for (let r = 0; r < 3; r++) {
+      const orderFen = rng.int(10_000, 40_000);
+      const at = START + rng.int(0, 30 * DAY);
+      yield { eventId: `evt_r${n++}`, type: 'redemption', occurredAt: toCstIso(at), redemptionId: `rdm_${n}`, couponId: `cpn_r${n}`, campaignId: 'cmp_bench', couponTypeId: 'cpt_bench100', userId, merchantId: rng.pick(merchants), orderId: `ord_${n}`, orderFen, discountFen: 2_000, paidFen: orderFen - 2_000, cardHash: card, deviceId: device, ip: rng.pick(ips), lat: 34.6, lon: 119.2 };
+    }
+  }
+}
+
+async function fill(store: ReturnType<typeof createAnalyticsStore>, events: Iterable<QuanguardEvent>): Promise<number> {
+  const pending = new Map<string, Record<string, unknown>[]>();
+  let total = 0;
+  const flush = async (table: string) => {
+    const rows = pending.get(table);
+    if (rows?.length) await store.insert(table, rows);
+    pending.set(table, []);
+  };
+  for (const e of events) {
+    const t = EVENT_TABLES[e.type];
+    const rows = pending.get(t) ?? pending.set(t, []).get(t)!;
+    rows.push(eventRow(e));
+    total++;
+    if (rows.length >= 100_000) await flush(t);
+  }
+  for (const t of pending.keys()) await flush(t);
+  return total;
+}
+
+function sampleRss(): { stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { options } = parseArgs(argv);
+  const users = Number(options.users ?? 110_000);
+  machine(BENCH);
+  const path = join(tmpdir(), `qg-bench-models-${process.pid}`);
+  const store = createAnalyticsStore({ embeddedPath: path, database: 'bench_models' }, silentLogger);
+  try {
+    await store.migrate();
+    const loadStarted = performance.now();
+    const events = await fill(store, cityEvents(users, 7));
+    report({ bench: BENCH, metric: 'setup_events_loaded', value: events, unit: 'events', backend: 'chdb', ms: Math.round(performance.now() - loadStarted) });
+
+    const rss = sampleRss();
+    const t0 = performance.now();
+    const window = await loadWindow(store, { fromMs: START - 14 * DAY, toMs: START + 45 * DAY });
+    const t1 = performance.now();
+    const result = runModels(window, { seed: 1 });
+    const t2 = performance.now();
+    await writeFlags(store, result.flags, START + 45 * DAY);
+    const t3 = performance.now();
+    const peak = rss.stop();
+    const ctx = { backend: 'chdb', users, nodes: result.stats.nodes, edges: result.stats.edges, flags: result.flags.length };
+    report({ bench: BENCH, metric: 'window_edges', value: result.stats.edges, unit: 'edges', ...ctx });
+    report({ bench: BENCH, metric: 'end_to_end_s', value: (t3 - t0) / 1000, unit: 's', baseline: 15, ...ctx });
+    report({ bench: BENCH, metric: 'query_s', value: (t1 - t0) / 1000, unit: 's', rows: window.claims.length + window.redemptions.length, ...ctx });
+    for (const [k, v] of Object.entries(result.timingsMs)) report({ bench: BENCH, metric: `${k}_s`, value: v / 1000, unit: 's', ...ctx });
+    report({ bench: BENCH, metric: 'write_flags_s', value: (t3 - t2) / 1000, unit: 's', ...ctx });
+    report({ bench: BENCH, metric: 'peak_rss_mib', value: peak / 2 ** 20, unit: 'MiB', maxRssMib: process.resourceUsage().maxRSS / 1024, ...ctx });
+  } finally {
+    await store.close();
+    rmSync(path, { recursive: true, force: true });
+  }
+
+  // Forest training on the default bound: 5,000 candidate rows of which the stratifier keeps a capped set.
+  const rng = new Rng(3);
+  const rows: LabelledRow[] = Array.from({ length: 5_000 }, (_, i) => {
+    const label = i % 25 === 0 ? FRAUD_TYPES[(i / 25) % FRAUD_TYPES.length]! : 'legitimate';
+    const k = label === 'legitimate' ? 0 : FRAUD_TYPES.indexOf(label) + 1;
+    return { id: `m${i}`, label, values: FEATURE_NAMES.map((_, f) => rng.next() + (f % 6 === k ? 0.8 : 0)) };
+  });
+  const trainStarted = performance.now();
+  const forest = trainForest(rows, { version: 'merchant-risk@0', trainedOn: 'bench', seed: 1 });
+  const trainS = (performance.now() - trainStarted) / 1000;
+  report({ bench: BENCH, metric: 'forest_training_s', value: trainS, unit: 's', rowsOffered: rows.length, rowsUsed: forest.file.metrics.rows, trees: DEFAULT_TRAIN_OPTIONS.nEstimators, features: FEATURE_NAMES.length });
+  report({ bench: BENCH, metric: 'forest_training_rows', value: forest.file.metrics.rows, unit: 'rows', rowsPerClass: forest.file.metrics.rowsPerClass });
+
+  const merchants = Array.from({ length: 20_000 }, (_, i) => ({ merchantId: `m${i}`, values: rows[i % rows.length]!.values }));
+  const scoreStarted = performance.now();
+  scoreMerchants(forest, merchants);
+  const scoreS = (performance.now() - scoreStarted) / 1000;
+  report({ bench: BENCH, metric: 'scoring_merchants_per_s', value: merchants.length / scoreS, unit: '1/s', merchants: merchants.length, trees: DEFAULT_TRAIN_OPTIONS.nEstimators });
+}

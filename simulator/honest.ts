@@ -93,6 +93,7 @@ export function createHonestMerchants(w: World, count: number): Merchant[] {
 export function createHonestPopulation(w: World, count: number): Account[] {
   const rng = w.rng;
   const out: Account[] = [];
+  const ownersWhoWon = new Set<Merchant>();
   while (out.length < count) {
     const g = pickDistrict(rng);
     const home = pointIn(rng, g);
@@ -102,7 +103,15 @@ export function createHonestPopulation(w: World, count: number): Account[] {
     const familyCard = size > 1 && rng.bool(0.15) ? w.identities.card() : undefined;
     for (let k = 0; k < size; k++) {
       const createdMs = rng.bool(0.08) ? w.plan.lotteryMs - rng.int(1, 30 * 24) * HOUR_MS : w.plan.lotteryMs - rng.int(60, 8 * 365) * DAY_MS;
-      const person = w.identities.person(g.adminCode);
+      let person = w.identities.person(g.adminCode);
+      // Shopkeepers win the lottery too: an owner who is also a claimant is not by itself a shell.
+      if (k === 0 && rng.bool(0.02) && w.merchants.length) {
+        const shop = rng.pick(w.merchants);
+        if (!ownersWhoWon.has(shop)) {
+          ownersWhoWon.add(shop);
+          person = { ...person, idHash: shop.ownerIdHash };
+        }
+      }
       let device = { deviceId: newId('device', createdMs, w.idRng), userAgent: mobileUserAgent(rng) };
       // An elderly parent claiming on a child's phone.
       if (k > 0 && familyDevice && rng.bool(0.6)) device = familyDevice;

@@ -51,6 +51,7 @@ export interface Account {
   lon: number;
   createdMs: number;
   cards: Card[];
+  json?: { uaJson: string; createdIso: string };
 }
 
 export interface Issued {
@@ -158,17 +159,33 @@ export class World {
       if (!cells) continue;
       const cx = Math.floor(lat / GRID_DEG), cy = Math.floor(lon / GRID_DEG);
       for (const radius of [1, 2, 4]) {
-        const candidates: Merchant[] = [];
+        // Sampling straight from the cell lists: building a candidate list per purchase cost more
+        // than the rest of the purchase in the city centre, where a window holds hundreds of shops.
+        const lists: Merchant[][] = [];
+        let total = 0;
         for (let dx = -radius; dx <= radius; dx++)
           for (let dy = -radius; dy <= radius; dy++) {
             const list = cells.get(cellKey(cx + dx, cy + dy));
-            if (list) for (const m of list) if (!filter || filter(m)) candidates.push(m);
+            if (!list) continue;
+            const usable = filter ? list.filter(filter) : list;
+            if (usable.length) {
+              lists.push(usable);
+              total += usable.length;
+            }
           }
-        if (candidates.length === 0) continue;
-        let best = rng.pick(candidates);
+        if (total === 0) continue;
+        const sample = (): Merchant => {
+          let r = Math.floor(rng.next() * total);
+          for (const l of lists) {
+            if (r < l.length) return l[r]!;
+            r -= l.length;
+          }
+          return lists[lists.length - 1]![0]!;
+        };
+        let best = sample();
         let bestKm = distanceKm(lat, lon, best.lat, best.lon);
         for (let i = 0; i < 4 && rng.bool(0.7); i++) {
-          const c = rng.pick(candidates);
+          const c = sample();
           const km = distanceKm(lat, lon, c.lat, c.lon);
           if (km < bestKm) [best, bestKm] = [c, km];
         }
@@ -269,13 +286,9 @@ export class World {
   }
 }
 
-const perAccount = new WeakMap<Account, { uaJson: string; createdIso: string }>();
-
-/** JSON pieces of an account that every claim repeats, computed once. */
+/** JSON pieces of an account that every claim repeats, computed once and kept on the account. */
 function cached(a: Account): { uaJson: string; createdIso: string } {
-  let c = perAccount.get(a);
-  if (!c) perAccount.set(a, (c = { uaJson: JSON.stringify(a.userAgent), createdIso: isoOf(a.createdMs) }));
-  return c;
+  return (a.json ??= { uaJson: JSON.stringify(a.userAgent), createdIso: isoOf(a.createdMs) });
 }
 
 function cellKey(x: number, y: number): number {

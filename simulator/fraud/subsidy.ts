@@ -6,9 +6,9 @@
 //   of 3-6 orders at one till within a few minutes, each just over the threshold.
 // Subtle: borrowed identities of relatives (distinct idHashes), phones shared by pairs, two phones
 //   and one card per two or three accounts on one home IP (like a family), a shell enrolled 6-14
-//   days early that honest neighbours also visit, owned by one of the borrowed identities, and 2-3
-//   orders 20-90 minutes apart at 2-25% over the threshold. Only the graph (owner = claimant,
-//   shared cards and phones) ties the accounts to each other and to the shop.
+//   days early that honest neighbours also visit, in the name of a relative who claims nothing, and
+//   2-3 orders 20-90 minutes apart at 2-25% over the threshold. Only the graph (shared cards and
+//   phones tying the accounts together, their coupons concentrating on one young shop) shows it.
 import { newId } from '../../core/ids.ts';
 import { DAY_MS, HOUR_MS } from '../campaign.ts';
 import { offsetKm, pickDistrict, pointIn } from '../geo.ts';
@@ -55,7 +55,8 @@ function ring(w: World, variant: Variant): void {
     w.grant(a, w.plan.lotteryMs + rng.int(0, 2 * HOUR_MS));
     accounts.push(a);
   }
-  const owner = blatant ? person.idHash : accounts[accounts.length - 1]!.idHash;
+  // The subtle shell is in a relative's name who claims nothing: no owner-equals-claimant shortcut.
+  const owner = blatant ? person.idHash : w.identities.person(g.adminCode).idHash;
   const shop = makeMerchant(w, {
     category: rng.pick(['retail', 'supermarket', 'dining'] as const),
     geo: g,

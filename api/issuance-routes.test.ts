@@ -113,3 +113,27 @@ describe('issuance HTTP API', () => {
     expect(r.body.rejected[0]).toMatchObject({ line: 2, field: 'nationalId' });
   });
 });
+
+describe('issuance HTTP API when Redis is down', () => {
+  it('answers 503 UNAVAILABLE, retryable, without internals', async () => {
+    const { Redis } = await import('ioredis');
+    const { RedisIssuanceStore } = await import('../issuance/state/redis.ts');
+    // Nothing listens on port 1; one quick attempt, then ioredis gives up on the command.
+    const redis = new Redis({ port: 1, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: true });
+    redis.on('error', () => {});
+    const clock = new ManualClock(T0);
+    const routes = createIssuanceRoutes({ store: new RedisIssuanceStore({ redis, prefix: 'down:' }), decider: new ScriptedDecider(), clock, logger: silentLogger, hmacSecret: 'down-test-secret-0123456789', tokens: TOKENS });
+    const app = createApp({ modules: [routes], logger: silentLogger });
+    const s = app.listen(0);
+    await new Promise((r) => s.once('listening', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/v1/campaigns/cmp_x`, { headers: { authorization: `Bearer ${TOKENS.admin}` } });
+      const body = (await res.json()) as { error: { code: string; retryable: boolean; message: string } };
+      expect(res.status).toBe(503);
+      expect(body.error).toMatchObject({ code: 'UNAVAILABLE', retryable: true, message: 'issuance store is unavailable' });
+    } finally {
+      await new Promise<void>((r) => s.close(() => r()));
+      redis.disconnect();
+    }
+  });
+});

@@ -2,11 +2,11 @@
 // refunds and settlement. Handlers are thin: authorize, parse with zod, call the service, present.
 // Denials (sold out, limit reached, refused at checkout) are 200 answers with a tagged `result`;
 // bad requests are 4xx AppErrors with a code and the field (api/present-error.ts).
-import type { Request, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import type { RiskDecider } from '../core/decision.ts';
-import { AppError, invalid } from '../core/errors.ts';
+import { AppError, invalid, unavailable } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { claimBody, createCampaignBody, eligibilityBody, keyId, ledgerQuery, merchantBody, redeemBody, refundBody } from '../issuance/api-schemas.ts';
 import { detectFormat } from '../issuance/eligibility.ts';
@@ -41,6 +41,20 @@ function param(req: Request, name: string): string {
   return r.data;
 }
 
+// ioredis failures (server down, retries exhausted, a script error) are infrastructure, not a bug
+// in the request: the caller gets a retryable 503 and the log gets the cause.
+const REDIS_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|MaxRetriesPerRequest|LOADING|NOSCRIPT|BUSY|OOM/;
+
+function infra(err: unknown): never {
+  if (err instanceof AppError) throw err;
+  const e = err as Error;
+  if (e?.name === 'ReplyError' || e?.name === 'MaxRetriesPerRequestError' || REDIS_FAILURE.test(String(e?.message))) throw unavailable('issuance store', err);
+  throw err;
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+const guarded = (h: Handler): Handler => (req, res) => h(req, res).catch(infra);
+
 export function createIssuanceRoutes(deps: IssuanceRoutesDeps): RouteModule & { service: IssuanceService } {
   const service = new IssuanceService(deps);
   const auth = createAuth(deps.tokens);
@@ -49,61 +63,61 @@ export function createIssuanceRoutes(deps: IssuanceRoutesDeps): RouteModule & { 
     name: 'issuance',
     service,
     mount(router: Router) {
-      router.post('/v1/campaigns', admin, async (req, res) => {
+      router.post('/v1/campaigns', admin, guarded(async (req, res) => {
         res.status(201).json(await service.createCampaign(parse(createCampaignBody, req.body)));
-      });
-      router.get('/v1/campaigns/:campaignId', auth.require('admin', 'issuance'), async (req, res) => {
+      }));
+      router.get('/v1/campaigns/:campaignId', auth.require('admin', 'issuance'), guarded(async (req, res) => {
         res.json(await service.getCampaign(param(req, 'campaignId')));
-      });
-      router.post('/v1/campaigns/:campaignId/publish', admin, async (req, res) => {
+      }));
+      router.post('/v1/campaigns/:campaignId/publish', admin, guarded(async (req, res) => {
         res.json(await service.publishCampaign(param(req, 'campaignId')));
-      });
-      router.get('/v1/campaigns/:campaignId/inventory', auth.require('admin', 'issuance'), async (req, res) => {
+      }));
+      router.get('/v1/campaigns/:campaignId/inventory', auth.require('admin', 'issuance'), guarded(async (req, res) => {
         const inv = await deps.store.inventory(param(req, 'campaignId'));
         if (!inv) throw new AppError('NOT_FOUND', 'no published campaign with this id', { field: 'campaignId' });
         res.json(inv);
-      });
-      router.post('/v1/campaigns/:campaignId/eligibility', admin, async (req, res) => {
+      }));
+      router.post('/v1/campaigns/:campaignId/eligibility', admin, guarded(async (req, res) => {
         const body = parse(eligibilityBody, req.body);
         res.json(await service.importEligibility(param(req, 'campaignId'), body.content, body.format ?? detectFormat(body.content)));
-      });
-      router.get('/v1/campaigns/:campaignId/wallets/:userId', auth.require('issuance', 'admin'), async (req, res) => {
+      }));
+      router.get('/v1/campaigns/:campaignId/wallets/:userId', auth.require('issuance', 'admin'), guarded(async (req, res) => {
         res.json({ coupons: await service.wallet(param(req, 'campaignId'), param(req, 'userId')) });
-      });
-      router.post('/v1/claims', auth.require('issuance'), async (req, res) => {
+      }));
+      router.post('/v1/claims', auth.require('issuance'), guarded(async (req, res) => {
         res.json({ result: await service.claim(parse(claimBody, req.body)) });
-      });
-      router.post('/v1/merchants', admin, async (req, res) => {
+      }));
+      router.post('/v1/merchants', admin, guarded(async (req, res) => {
         res.status(201).json(await service.registerMerchant(parse(merchantBody, req.body)));
-      });
-      router.post('/v1/merchants/:merchantId/block', admin, async (req, res) => {
+      }));
+      router.post('/v1/merchants/:merchantId/block', admin, guarded(async (req, res) => {
         res.json(await service.blockMerchant(param(req, 'merchantId')));
-      });
-      router.post('/v1/users/:userId/block', admin, async (req, res) => {
+      }));
+      router.post('/v1/users/:userId/block', admin, guarded(async (req, res) => {
         const userId = param(req, 'userId');
         await service.blockUser(userId);
         res.json({ userId, blocked: true });
-      });
-      router.post('/v1/redemptions', auth.require('merchant'), async (req, res) => {
+      }));
+      router.post('/v1/redemptions', auth.require('merchant'), guarded(async (req, res) => {
         res.json({ result: await service.redeem(parse(redeemBody, req.body)) });
-      });
-      router.post('/v1/refunds', auth.require('merchant'), async (req, res) => {
+      }));
+      router.post('/v1/refunds', auth.require('merchant'), guarded(async (req, res) => {
         res.json({ result: await service.refund(parse(refundBody, req.body)) });
-      });
-      router.get('/v1/settlement/ledger', admin, async (req, res) => {
+      }));
+      router.get('/v1/settlement/ledger', admin, guarded(async (req, res) => {
         const entries = await service.ledger(parse(ledgerQuery, { ...req.query }, '(query)'));
         res.json({ days: summarizeLedger(entries), entries });
-      });
-      router.get('/v1/settlement/holds', admin, async (_req, res) => {
+      }));
+      router.get('/v1/settlement/holds', admin, guarded(async (_req, res) => {
         res.json({ entries: await service.ledger({ status: 'held' }) });
-      });
+      }));
       for (const action of ['release', 'clawback'] as const)
-        router.post(`/v1/settlement/holds/:orderId/${action}`, admin, async (req, res) => {
+        router.post(`/v1/settlement/holds/:orderId/${action}`, admin, guarded(async (req, res) => {
           const r = await service.settleHold(param(req, 'orderId'), action);
           if (r.kind === 'not_found') throw new AppError('NOT_FOUND', 'no redeemed order with this id', { field: 'orderId' });
           if (r.kind === 'not_held') throw new AppError('CONFLICT', `order is ${r.status}, not held`, { field: 'orderId' });
           res.json(r);
-        });
+        }));
     },
     openapi: issuanceOpenApi(),
   };

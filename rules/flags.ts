@@ -3,7 +3,7 @@
 // hits add up to an event score; an entity is flagged when enough of its events are strong, in
 // count and in share, so one odd evening never flags an honest shop. For merchant-level types a
 // flagged merchant takes along the users whose redemptions there scored high (ring members).
-// Output matches flags.json in the event contract; one fraud type per entity, the strongest.
+// Output matches flags.json in the event contract; one fraud type per entity, by explicit priority.
 import type { Flag } from '../core/decision.ts';
 import type { FraudType, QuanguardEvent } from '../core/events.ts';
 import type { CompiledRuleset } from './engine/compile.ts';
@@ -75,32 +75,46 @@ export class FlagAggregator {
   }
 
   flags(): Flag[] {
-    const out: Flag[] = [];
+    const candidates: Flag[] = [];
     for (const t of this.tallies.values()) {
       const policy = this.rs.flags[t.fraudType]!;
       if (t.strong < policy.minStrongEvents || t.strong / t.evaluated < policy.minStrongRate) continue;
       const rate = t.strong / t.evaluated;
-      const meanScore = t.scoreSum / t.evaluated;
-      out.push({
+      candidates.push({
         entityType: t.entityType,
         entityId: t.entityId,
         fraudType: t.fraudType,
-        score: round3(0.5 * rate + 0.5 * Math.min(1, meanScore / 100)),
+        score: round3(0.5 * rate + 0.5 * Math.min(1, t.scoreSum / t.evaluated / 100)),
         reasons: [...t.reasons.entries()].sort((a, b) => b[1] - a[1]).map(([r]) => r),
       });
-      const members = this.members.get(`${t.entityId}|${t.fraudType}`);
-      if (t.entityType === 'merchant' && members)
-        for (const [userId, m] of members)
-          out.push({ entityType: 'user', entityId: userId, fraudType: t.fraudType, score: round3(Math.min(1, m.score / 100)), reasons: ['RING.MEMBER', ...new Set(m.reasons)] });
     }
-    // One flag per entity: the fraud type with the strongest evidence wins.
+    // A merchant's type is settled first, by the rule set's explicit priority; only then does it
+    // take its ring members along, so a shell read as subsidy fraud does not also pull in
+    // "cash-out" accounts.
+    const merchants = this.pick(candidates.filter((f) => f.entityType === 'merchant'));
+    const others = candidates.filter((f) => f.entityType !== 'merchant');
+    for (const m of merchants) {
+      const members = this.members.get(`${m.entityId}|${m.fraudType}`);
+      if (members)
+        for (const [userId, x] of members)
+          others.push({ entityType: 'user', entityId: userId, fraudType: m.fraudType, score: round3(Math.min(1, x.score / 100)), reasons: ['RING.MEMBER', ...new Set(x.reasons)] });
+    }
+    return [...merchants, ...this.pick(others)].sort((a, b) => (a.entityType + a.entityId < b.entityType + b.entityId ? -1 : 1));
+  }
+
+  /** One flag per entity: the type first in the priority list, the higher score within a type. */
+  private pick(flags: Flag[]): Flag[] {
+    const rank = (f: Flag) => {
+      const i = this.rs.flagPriority.indexOf(f.fraudType);
+      return i < 0 ? this.rs.flagPriority.length : i;
+    };
     const best = new Map<string, Flag>();
-    for (const f of out) {
+    for (const f of flags) {
       const k = `${f.entityType}|${f.entityId}`;
       const cur = best.get(k);
-      if (!cur || f.score > cur.score) best.set(k, f);
+      if (!cur || rank(f) < rank(cur) || (rank(f) === rank(cur) && f.score > cur.score)) best.set(k, f);
     }
-    return [...best.values()].sort((a, b) => (a.entityType + a.entityId < b.entityType + b.entityId ? -1 : 1));
+    return [...best.values()];
   }
 }
 

@@ -29,6 +29,8 @@ import idManyAccounts from './catalog/subsidy_fraud/id-many-accounts.ts';
 import merchantRegisteredLate from './catalog/subsidy_fraud/merchant-registered-late.ts';
 import phoneManyAccounts from './catalog/subsidy_fraud/phone-many-accounts.ts';
 import splitOrders from './catalog/subsidy_fraud/split-orders.ts';
+import ownerRedeems from './catalog/subsidy_fraud/owner-redeems.ts';
+import shellSharedCards from './catalog/subsidy_fraud/shell-shared-cards.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRule = RuleDefinition<any>;
@@ -37,7 +39,7 @@ export const RULES: readonly AnyRule[] = [
   claimLatency, claimBurst, accountsPerDevice, accountsPerIpRange, accountsPerPhone, newAccount, automationUserAgent, outsideCity, hostingIp, ipLocationMismatch,
   thresholdHugging, repeatedAmount, cardManyAccounts, payerFar, lateHour, refundAfterRedemption, samePairRepeat, shareAbovePeers,
   resellableQuantity, couponsAtOneMerchant,
-  idManyAccounts, phoneManyAccounts, deviceManyAccounts, subsidyCardManyAccounts, splitOrders, merchantRegisteredLate,
+  idManyAccounts, phoneManyAccounts, deviceManyAccounts, subsidyCardManyAccounts, splitOrders, merchantRegisteredLate, ownerRedeems, shellSharedCards,
   aboveBaseline, abovePeers,
 ];
 

@@ -32,6 +32,7 @@ export interface CompiledRuleset {
   thresholds: Ruleset['thresholds'];
   ruleErrors: Ruleset['ruleErrors'];
   flags: Ruleset['flags'];
+  flagPriority: Ruleset['flagPriority'];
   fraudTypeOf: Map<string, FraudType>;
 }
 
@@ -85,6 +86,7 @@ export function compileRuleset(raw: unknown, registry: RuleRegistry): CompiledRu
     thresholds: rs.thresholds,
     ruleErrors: rs.ruleErrors,
     flags: rs.flags,
+    flagPriority: rs.flagPriority,
     fraudTypeOf: new Map(rules.map((r) => [r.def.reason, r.def.fraudType])),
   };
 }

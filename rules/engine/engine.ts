@@ -4,6 +4,7 @@
 import type { Claim, QuanguardEvent, Redemption } from '../../core/events.ts';
 import type { RiskDecider, RiskDecision } from '../../core/decision.ts';
 import { newId } from '../../core/ids.ts';
+import { Rng } from '../../core/rng.ts';
 import type { Logger } from '../../core/logger.ts';
 import { silentLogger } from '../../core/logger.ts';
 import type { FeatureStore } from '../features/store.ts';
@@ -31,6 +32,8 @@ export interface RulesEngineDeps {
   logger?: Logger;
   /** Observers of every evaluation (flags, metrics, replay output). */
   onEvaluation?: (e: QuanguardEvent, ev: Evaluation, shadow: boolean) => void;
+  /** Seed of the decision-id generator (a replay with a fixed seed reproduces its ids). */
+  idSeed?: number | string;
 }
 
 export interface Processed {
@@ -44,11 +47,14 @@ export class RulesEngine implements RiskDecider {
   private readonly lists: ListStore;
   private readonly logger: Logger;
   private readonly recent = new Map<string, RiskDecision>();
+  // Decision ids need uniqueness, not secrecy: a seeded generator avoids a crypto call per event.
+  private readonly ids: Rng;
 
   constructor(private readonly deps: RulesEngineDeps) {
     this.reference = deps.reference ?? new Reference();
     this.lists = deps.lists ?? new MemoryListStore();
     this.logger = deps.logger ?? silentLogger;
+    this.ids = new Rng(deps.idSeed ?? `${process.pid}:${Date.now()}:${Math.random()}`);
   }
 
   get rulesetVersion(): string {
@@ -78,12 +84,12 @@ export class RulesEngine implements RiskDecider {
     this.deps.onEvaluation?.(e, live, false);
     if (shadow) this.deps.onEvaluation?.(e, shadow, true);
     if (e.type !== 'claim' && e.type !== 'redemption') return { evaluation: live };
-    const decisionId = newId('decision', t);
+    const decisionId = newId('decision', t, this.ids);
     const decision: RiskDecision = { decisionId, eventId: e.eventId, decision: live.decision, score: live.score, reasons: live.reasons, rulesetVersion: live.rulesetVersion };
     this.remember(decision);
     if (this.deps.sink) {
       const records = [record(e, t, decisionId, live, false)];
-      if (shadow) records.push(record(e, t, newId('decision', t), shadow, true));
+      if (shadow) records.push(record(e, t, newId('decision', t, this.ids), shadow, true));
       await this.deps.sink.write(records);
     }
     return { decision, evaluation: live };
@@ -91,9 +97,12 @@ export class RulesEngine implements RiskDecider {
 
   private async evaluate(runner: RulesetRunner, e: QuanguardEvent, facts: ReturnType<typeof factsOf>, lists: readonly ListEntry[]): Promise<Evaluation> {
     const { ops, names } = featureOps(runner.ruleset, e, facts, this.reference);
-    const opts = { record: true, dedupId: e.eventId };
     const store = runner.features;
-    const values = store instanceof MemoryFeatureStore ? store.applySync(ops, facts.t, opts) : await store.apply(ops, facts.t, opts);
+    // In memory, a redelivered claim or redemption never gets here (`recent` answers it), so the
+    // store's own event-id check is only needed for other events and for shared (Redis) state.
+    const inMemory = store instanceof MemoryFeatureStore;
+    const opts = { record: true, dedupId: inMemory && (e.type === 'claim' || e.type === 'redemption') ? undefined : e.eventId };
+    const values = inMemory ? (store as MemoryFeatureStore).applySync(ops, facts.t, opts) : await store.apply(ops, facts.t, opts);
     const features = featureRecord(runner.ruleset, names, values);
     return runRules(runner.ruleset, e, features, { facts, reference: this.reference }, lists);
   }
@@ -106,7 +115,7 @@ export class RulesEngine implements RiskDecider {
 
   private remember(d: RiskDecision): void {
     this.recent.set(d.eventId, d);
-    if (this.recent.size > 100_000) this.recent.delete(this.recent.keys().next().value!);
+    if (this.recent.size > 1_000_000) this.recent.delete(this.recent.keys().next().value!);
   }
 
   async close(): Promise<void> {

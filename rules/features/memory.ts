@@ -3,85 +3,134 @@
 // as the Redis store: the window at T covers buckets floor(T/g)-n+1 … floor(T/g).
 import type { ApplyOptions, FeatureOp, FeatureStore } from './store.ts';
 
-class Ring {
-  readonly ids: Float64Array;
-  readonly vals: Float64Array;
-  head = -Infinity;
+/**
+ * The buckets of one (feature, entity) that hold anything, oldest first, with a running total.
+ * In-order events append or add to the last bucket and expire from the front: O(1) amortized,
+ * and an entity seen once costs two one-element arrays, not a full ring.
+ */
+class Buckets {
+  /** Bucket ids and values from `head` on; the dead prefix is compacted now and then. */
+  ids: number[] = [];
+  vals: number[] = [];
+  head = 0;
   total = 0;
-  constructor(readonly n: number) {
-    this.ids = new Float64Array(n).fill(-1);
-    this.vals = new Float64Array(n);
+  constructor(readonly n: number) {}
+
+  private expire(b: number): void {
+    const ids = this.ids;
+    let k = this.head;
+    while (k < ids.length && ids[k]! <= b - this.n) this.total -= this.vals[k++]!;
+    if (k === this.head) return;
+    this.head = k;
+    if (k === ids.length) {
+      this.ids = [];
+      this.vals = [];
+      this.head = 0;
+      this.total = 0; // no float residue on an empty window
+    } else if (k > 16) {
+      this.ids = ids.slice(k);
+      this.vals = this.vals.slice(k);
+      this.head = 0;
+    }
   }
 
-  /** Moves the newest bucket to b, dropping buckets that fall out of the window. */
-  private advance(b: number): void {
-    if (b <= this.head) return;
-    const n = this.n;
-    if (b - this.head >= n) {
-      this.ids.fill(-1);
-      this.vals.fill(0);
-      this.total = 0;
-    } else {
-      for (let x = this.head + 1; x <= b; x++) {
-        const s = x % n;
-        this.total -= this.vals[s]!;
-        this.vals[s] = 0;
-        this.ids[s] = -1;
-      }
-    }
-    this.head = b;
+  /** Newest bucket held, or -Infinity. */
+  newest(): number {
+    return this.ids.length > this.head ? this.ids[this.ids.length - 1]! : -Infinity;
   }
 
   read(b: number): number {
-    if (b >= this.head) {
-      this.advance(b);
+    const last = this.ids.length - 1;
+    if (last < this.head || this.ids[last]! <= b) {
+      this.expire(b);
       return this.total;
     }
-    // A late event: sum the buckets of its own window that are still held.
+    // A late event: sum the buckets of its own window.
     let sum = 0;
-    for (let s = 0; s < this.n; s++) {
-      const id = this.ids[s]!;
-      if (id <= b && id > b - this.n) sum += this.vals[s]!;
+    for (let i = this.head; i <= last; i++) {
+      const id = this.ids[i]!;
+      if (id <= b && id > b - this.n) sum += this.vals[i]!;
     }
     return sum;
   }
 
   add(b: number, v: number): void {
-    this.advance(b);
-    if (b <= this.head - this.n) return; // older than anything the ring holds
-    const s = b % this.n;
-    this.ids[s] = b;
-    this.vals[s] = this.vals[s]! + v;
+    const ids = this.ids, last = ids.length - 1;
     this.total += v;
+    if (last >= this.head && ids[last] === b) {
+      this.vals[last] = this.vals[last]! + v;
+      return;
+    }
+    if (last < this.head || ids[last]! < b) {
+      ids.push(b);
+      this.vals.push(v);
+      return;
+    }
+    let i = last;
+    while (i >= this.head && ids[i]! > b) i--;
+    if (i >= this.head && ids[i] === b) this.vals[i] = this.vals[i]! + v;
+    else {
+      ids.splice(i + 1, 0, b);
+      this.vals.splice(i + 1, 0, v);
+    }
   }
 }
 
 class Members {
+  /** member → last seen; kept in last-seen order (re-inserted on refresh) so expiry pops the front. */
   readonly last = new Map<string, number>();
-  count(startMs: number, endMs: number): number {
-    let c = 0;
-    for (const t of this.last.values()) if (t >= startMs && t <= endMs + 0) c++;
-    return c;
+  newest = -Infinity;
+
+  touch(member: string, atMs: number): void {
+    const prev = this.last.get(member);
+    if (prev !== undefined && prev >= atMs) return;
+    if (prev !== undefined) this.last.delete(member);
+    if (atMs >= this.newest) {
+      this.last.set(member, atMs);
+      this.newest = atMs;
+    } else {
+      // A late event: keep the map ordered by rebuilding it (rare).
+      const entries = [...this.last, [member, atMs] as [string, number]].sort((a, b) => a[1] - b[1]);
+      this.last.clear();
+      for (const [m, t] of entries) this.last.set(m, t);
+    }
   }
-  prune(startMs: number): void {
-    for (const [m, t] of this.last) if (t < startMs) this.last.delete(m);
+
+  count(startMs: number, endMs: number): number {
+    if (endMs >= this.newest) {
+      // In order: everything seen is at or before endMs; drop the expired front, count the rest.
+      for (const [m, t] of this.last) {
+        if (t >= startMs) break;
+        this.last.delete(m);
+      }
+      return this.last.size;
+    }
+    let c = 0;
+    for (const t of this.last.values()) if (t >= startMs && t <= endMs) c++;
+    return c;
   }
 }
 
 export interface MemoryFeatureStoreOptions {
   /** How many event ids are remembered for deduplication (oldest forgotten first). */
   dedupCapacity?: number;
+  /** Every this many calls, entities whose window has emptied are dropped (bounds memory). */
+  sweepEvery?: number;
 }
 
 export class MemoryFeatureStore implements FeatureStore {
   readonly backend = 'memory' as const;
-  private readonly rings = new Map<string, Map<string, Ring>>();
+  private readonly rings = new Map<string, Map<string, Buckets>>();
   private readonly members = new Map<string, Map<string, Members>>();
   private readonly seen = new Set<string>();
   private readonly dedupCapacity: number;
+  private applies = 0;
+  private readonly sweepEvery: number;
+  private readonly windowOf = new Map<string, number>();
 
   constructor(opts: MemoryFeatureStoreOptions = {}) {
     this.dedupCapacity = opts.dedupCapacity ?? 1_000_000;
+    this.sweepEvery = opts.sweepEvery ?? 200_000;
   }
 
   apply(ops: readonly FeatureOp[], atMs: number, opts: ApplyOptions): Promise<Float64Array> {
@@ -99,11 +148,13 @@ export class MemoryFeatureStore implements FeatureStore {
     }
     const out = new Float64Array(ops.length);
     for (let i = 0; i < ops.length; i++) out[i] = this.one(ops[i]!, atMs, record, virtual);
+    if (++this.applies % this.sweepEvery === 0) this.sweep(atMs);
     return out;
   }
 
   private one(op: FeatureOp, atMs: number, record: boolean, virtual: boolean): number {
     const b = Math.floor(atMs / op.bucketMs);
+    if (!this.windowOf.has(op.ns)) this.windowOf.set(op.ns, op.bucketMs * op.buckets);
     if (op.kind === 'sum') {
       let byEntity = this.rings.get(op.ns);
       if (!byEntity) this.rings.set(op.ns, (byEntity = new Map()));
@@ -111,7 +162,7 @@ export class MemoryFeatureStore implements FeatureStore {
       const add = Number.isNaN(op.add) ? 0 : op.add;
       if (!ring) {
         if (!record) return virtual ? add : 0;
-        byEntity.set(op.entity, (ring = new Ring(op.buckets)));
+        byEntity.set(op.entity, (ring = new Buckets(op.buckets)));
       }
       if (!record) return ring.read(b) + (virtual ? add : 0);
       if (add !== 0) ring.add(b, add);
@@ -128,13 +179,26 @@ export class MemoryFeatureStore implements FeatureStore {
     if (op.member !== undefined) {
       const prev = set.last.get(op.member);
       if (record) {
-        if (prev === undefined || prev < atMs) set.last.set(op.member, atMs);
-        if (set.last.size > 64) set.prune(startMs);
+        set.touch(op.member, atMs);
       } else if (virtual && (prev === undefined || prev < startMs)) {
         return set.count(startMs, atMs) + 1;
       }
     }
     return set.count(startMs, atMs);
+  }
+
+  /** Drops entities with nothing left in their window at `atMs` (stream time, not the wall clock). */
+  private sweep(atMs: number): void {
+    for (const [ns, byEntity] of this.rings) {
+      const w = this.windowOf.get(ns);
+      if (w === undefined) continue;
+      for (const [k, r] of byEntity) if ((r.newest() + 1) * (w / r.n) + w <= atMs) byEntity.delete(k);
+    }
+    for (const [ns, byEntity] of this.members) {
+      const w = this.windowOf.get(ns);
+      if (w === undefined) continue;
+      for (const [k, m] of byEntity) if (m.newest + w < atMs) byEntity.delete(k);
+    }
   }
 
   private remember(id: string): void {

@@ -2,22 +2,27 @@
 export class LazyMedian {
   private readonly values = new Map<string, number>();
   private cached: number | null = null;
-  private dirty = false;
+  private changes = 0;
 
   set(key: string, value: number): void {
     if (this.values.get(key) === value) return;
     this.values.set(key, value);
-    this.dirty = true;
+    this.changes++;
   }
 
   get size(): number {
     return this.values.size;
   }
 
+  /**
+   * Recomputed once the values changed by a tenth of their number (at least once per change
+   * for small sets): a median moves slowly, and sorting on every event would cost O(n log n) each.
+   * Depends only on the order of updates, so a replay gives the same answers.
+   */
   median(): number | null {
-    if (this.dirty) {
+    if (this.changes > 0 && (this.cached === null || this.changes >= Math.max(1, this.values.size / 10))) {
       this.cached = medianOf([...this.values.values()]);
-      this.dirty = false;
+      this.changes = 0;
     }
     return this.cached;
   }

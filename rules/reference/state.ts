@@ -24,6 +24,7 @@ export interface MerchantRef {
   lat: number;
   lon: number;
   registeredAt: number;
+  ownerIdHash?: string;
 }
 
 interface PriceHistory {
@@ -78,7 +79,7 @@ export class Reference {
       }
       case 'merchant.registered':
         if (!this.merchants.has(e.merchantId))
-          this.merchants.set(e.merchantId, { merchantId: e.merchantId, category: e.category, district: e.district, lat: e.lat, lon: e.lon, registeredAt: t });
+          this.merchants.set(e.merchantId, { merchantId: e.merchantId, category: e.category, district: e.district, lat: e.lat, lon: e.lon, registeredAt: t, ownerIdHash: e.ownerIdHash });
         return;
       case 'eligibility.granted':
         this.identities.set(e.userId, { idHash: e.idHash, phoneHash: e.phoneHash });

@@ -45,6 +45,8 @@ export const rulesetSchema = z
         memberMinEventScore: z.number().min(0).optional(),
       }),
     ),
+    /** When an entity qualifies for several fraud types, the first in this list is reported. */
+    flagPriority: z.array(z.enum(FRAUD_TYPES)).default(['subsidy_fraud', 'cash_out', 'price_gouging', 'hoarding', 'bot_claiming']),
   })
   .superRefine((r, ctx) => {
     if (!(r.thresholds.review <= r.thresholds.intercept && r.thresholds.intercept <= r.thresholds.block))

@@ -15,12 +15,12 @@ describe('cash-out rules', () => {
     ['no hit at an ordinary share', 3, 20, 'no_hit', 0.15],
     ['no observed share below the minimum volume', 5, 5, 'no_hit', null],
   ])('%s', (_n, hugs, n, outcome, observed) => {
-    const r = evaluateRule(thresholdHugging, { hugs: 'h', redemptions: 'n', minRedemptions: 10, minShare: 0.6 }, redemption({ orderFen: 10_100 }), { features: { h: hugs, n }, before });
+    const r = evaluateRule(thresholdHugging, { hugs: 'h', redemptions: 'n', minRedemptions: 10, minShare: 0.6, slackPct: 12 }, redemption({ orderFen: 10_100 }), { features: { h: hugs, n }, before });
     expect(r).toMatchObject({ outcome, observed });
   });
 
   it('ignores threshold hugging on a no-threshold coupon', () => {
-    const r = evaluateRule(thresholdHugging, { hugs: 'h', redemptions: 'n', minRedemptions: 1, minShare: 0.1 }, redemption({ couponTypeId: 'cpt_nt_20', orderFen: 3000, discountFen: 2000 }), { features: { h: 9, n: 10 }, before });
+    const r = evaluateRule(thresholdHugging, { hugs: 'h', redemptions: 'n', minRedemptions: 1, minShare: 0.1, slackPct: 12 }, redemption({ couponTypeId: 'cpt_nt_20', orderFen: 3000, discountFen: 2000 }), { features: { h: 9, n: 10 }, before });
     expect(r.outcome).toBe('no_hit');
   });
 

@@ -65,7 +65,8 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (err) {
-    process.stderr.write(`simulate: ${(err as Error).message}\n`);
+    const message = (err as Error).message;
+    process.stderr.write(`${message.startsWith('simulator:') ? message.replace('simulator:', 'simulate:') : `simulate: ${message}`}\n`);
     return 1;
   }
 }

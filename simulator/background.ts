@@ -26,7 +26,13 @@ export async function readTianchi(path: string, limit: number): Promise<{ rows: 
   const rows: TianchiRow[] = [];
   let skipped = 0;
   let header = true;
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const opened = new Promise<void>((resolve, reject) => {
+    input.once('open', () => resolve());
+    input.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`simulator: --background ${path} cannot be read (${err.code ?? err.message})`)));
+  });
+  await opened;
+  const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const raw of lines) {
     if (header) {
       header = false;

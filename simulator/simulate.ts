@@ -58,16 +58,15 @@ export async function simulate(input: SimulateOptions): Promise<Simulation> {
   const world = new World(rng, idRng, sink, plan, new IdentityFactory(rng, o.hmacSecret), labels, mobileIpPool(rng, Math.max(40, Math.round(users / 400))));
 
   try {
+    // Read first: a wrong path fails in a second, not after the honest city is built.
+    const tianchi = o.background ? await readTianchi(o.background, o.backgroundLimit ?? Number.MAX_SAFE_INTEGER) : undefined;
     const shops = createHonestMerchants(world, o.merchants ?? SCALES[o.scale].merchants);
     const colluding = pickCashOutMerchants(world, shops, knobs.cashOutRings);
     injectGouging(world, shops.filter((m) => !colluding.includes(m)), knobs.gougers, knobs.subtleShare);
     const population = createHonestPopulation(world, users);
     honestBehaviour(world, population);
     let background: BackgroundStats | undefined;
-    if (o.background) {
-      const { rows, skipped } = await readTianchi(o.background, o.backgroundLimit ?? Number.MAX_SAFE_INTEGER);
-      background = injectBackground(world, rows, skipped);
-    }
+    if (tianchi) background = injectBackground(world, tianchi.rows, tianchi.skipped);
     injectBotFarms(world, knobs.botFarms, knobs.subtleShare);
     injectCashOut(world, colluding, knobs.subtleShare);
     injectHoarders(world, knobs.hoarders, knobs.subtleShare);

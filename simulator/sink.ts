@@ -1,8 +1,8 @@
 // Collects generated events and hands them back sorted by occurredAt. Generation goes entity by
 // entity, not in time order, so lines are kept per CST day as encoded bytes with their times
 // beside them; each day is then sorted on its own by moving byte ranges, never decoding the text
-// again. Past a memory budget the bytes are spilled to one temporary file per day, so a run larger
-// than the city needs disk, not RAM (the city, ~1.4 GB, fits the default budget).
+// again. Past a memory budget the bytes are spilled to one temporary file per day, so memory stays
+// bounded by the busiest day, not by the whole city.
 import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventType } from '../core/events.ts';
@@ -12,7 +12,10 @@ import type { Rng } from '../core/rng.ts';
 const DAY_MS = 86_400_000;
 const CST_MS = 8 * 3_600_000;
 const BUFFER_BYTES = 256 * 1024;
-export const DEFAULT_MEMORY_BUDGET = 1_536 * 1024 * 1024;
+// Small on purpose: holding the city's 1.4 GB as buffers made V8 run full collections for the
+// external memory and cost more CPU (85 s against 52 s measured) than writing and re-reading
+// spill files that stay in the page cache.
+export const DEFAULT_MEMORY_BUDGET = 64 * 1024 * 1024;
 
 interface DayBucket {
   file: string;

@@ -7,6 +7,7 @@ export class WindowBuilder {
   private readonly window: ModelWindow = emptyWindow();
   private readonly seen = new Set<string>();
   private readonly couponTypes = new Set<string>();
+  private readonly merchantIndex = new Map<string, number>();
 
   add(e: QuanguardEvent): void {
     if (this.seen.has(e.eventId)) return;
@@ -26,12 +27,22 @@ export class WindowBuilder {
           }
         }
         return;
-      case 'merchant.registered':
+      case 'merchant.registered': {
+        const earlier = this.merchantIndex.get(e.merchantId);
+        if (earlier !== undefined) {
+          // A re-registration (new owner, new settlement account) updates the shop, keeps its age.
+          const m = w.merchants[earlier]!;
+          Object.assign(m, { category: e.category, district: e.district, lat: e.lat, lon: e.lon, ownerIdHash: e.ownerIdHash, settlementAccountHash: e.settlementAccountHash });
+          m.registeredAtMs = Math.min(m.registeredAtMs ?? at, at);
+          return;
+        }
+        this.merchantIndex.set(e.merchantId, w.merchants.length);
         w.merchants.push({
           merchantId: e.merchantId, category: e.category, district: e.district, lat: e.lat, lon: e.lon,
-          ownerIdHash: e.ownerIdHash, settlementAccountHash: e.settlementAccountHash,
+          ownerIdHash: e.ownerIdHash, settlementAccountHash: e.settlementAccountHash, registeredAtMs: at,
         });
         return;
+      }
       case 'price.observed':
         w.prices.push({ merchantId: e.merchantId, sku: e.sku, priceFen: e.priceFen, source: e.source, atMs: at });
         return;

@@ -46,6 +46,8 @@ export interface MerchantRow {
   lon: number;
   ownerIdHash?: string;
   settlementAccountHash?: string;
+  /** When the merchant first registered: a shop enrolled days before the start has no history. */
+  registeredAtMs?: number;
 }
 
 export interface PriceRow {

@@ -30,6 +30,8 @@ export interface NodeAttrs {
   account?: AccountStats;
   /** Merchants: the owner's ID hash, when registered (a shell shop's owner claims coupons too). */
   ownerIdHash?: string;
+  /** Merchants: days between registration and the campaign start (negative: registered after). */
+  ageAtStartDays?: number;
 }
 
 export interface EdgeAttrs {
@@ -121,7 +123,11 @@ export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> =
     return attrs;
   };
 
-  for (const m of window.merchants) nodes.set(PREFIX.merchant + m.merchantId, { kind: 'merchant', id: m.merchantId, ownerIdHash: m.ownerIdHash });
+  const startMs = window.campaigns.length ? Math.min(...window.campaigns.map((c) => c.startsAtMs)) : undefined;
+  for (const m of window.merchants) {
+    const ageAtStartDays = startMs !== undefined && m.registeredAtMs !== undefined ? (startMs - m.registeredAtMs) / 86_400_000 : undefined;
+    nodes.set(PREFIX.merchant + m.merchantId, { kind: 'merchant', id: m.merchantId, ownerIdHash: m.ownerIdHash, ageAtStartDays });
+  }
 
   for (const c of window.claims) {
     const s = account(c.userId);

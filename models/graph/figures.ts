@@ -47,6 +47,8 @@ export interface RingFigures {
    * group's redemptions at that merchant / all the group's redemptions. Otherwise 0.
    */
   ownerRedemptionShare: number;
+  /** Days the top merchant had been registered when the campaign started (Infinity: unknown). */
+  topMerchantAgeDays: number;
 }
 
 export interface FigureOptions {
@@ -174,6 +176,7 @@ export function groupFigures(graph: ModelGraph, accountKeys: readonly string[], 
       groupShareOfTopMerchant: merchantTotal ? top / merchantTotal : 0,
       sharedCardAccountShare: accounts ? cardSharers / accounts : 0,
       ownerRedemptionShare: ownerShare,
+      topMerchantAgeDays: topMerchant ? graph.getNodeAttribute(topMerchant, 'ageAtStartDays') ?? Infinity : Infinity,
     },
     evidence,
   };

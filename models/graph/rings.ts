@@ -21,7 +21,12 @@ export const ringConfigSchema = z.object({
    * a ring only through an IP range they share with one.
    */
   botFarm: z.object({ minAccounts: z.number().int().min(2), minDropBurstShare: z.number().min(0).max(1), cutoff: z.number() }),
-  manyIdentities: z.object({ cutoff: z.number() }),
+  /**
+   * A shell: a group of at least shellMinAccounts that spends most of its coupons (shellGroupShare)
+   * at one shop enrolled shortly before the start (shellMaxShopAgeDays), and is most of that shop's
+   * coupon business (shellShopShare).
+   */
+  manyIdentities: z.object({ cutoff: z.number(), shellMinAccounts: z.number().int().min(2), shellGroupShare: z.number(), shellShopShare: z.number(), shellMaxShopAgeDays: z.number() }),
   /** minMemberHugging: a customer joins a cash-out group only if this share of its orders there hug thresholds. */
   cashOut: z.object({ minAccounts: z.number().int().min(2), minMemberHugging: z.number().min(0).max(1), maxCommunityAccounts: z.number().int().positive(), cutoff: z.number() }),
   fraudType: z.object({ botFarm: fraudTypeSchema, manyIdentities: fraudTypeSchema, cashOut: fraudTypeSchema }),
@@ -33,7 +38,7 @@ export const RING_CONFIG: RingConfig = ringConfigSchema.parse({
   newAccountDays: 7,
   maxEvidenceEdges: 40,
   botFarm: { minAccounts: 3, minDropBurstShare: 0.6, cutoff: 0.6 },
-  manyIdentities: { cutoff: 0.6 },
+  manyIdentities: { cutoff: 0.6, shellMinAccounts: 3, shellGroupShare: 0.6, shellShopShare: 0.5, shellMaxShopAgeDays: 20 },
   cashOut: { minAccounts: 4, minMemberHugging: 0.5, maxCommunityAccounts: 400, cutoff: 0.6 },
   fraudType: { botFarm: 'bot_claiming', manyIdentities: 'subsidy_fraud', cashOut: 'cash_out' },
 });
@@ -87,12 +92,14 @@ export function patternScore(pattern: RingPattern, f: RingFigures, cfg: RingConf
       // owner claiming coupons and spending them at their own shop is the shell-shop sign.
       const perPerson = f.maxAccountsPerPerson >= 2 ? 0.6 + 0.1 * Math.min(4, f.maxAccountsPerPerson - 1) : 0;
       const owner = f.ownerRedemptionShare > 0 ? 0.6 + 0.4 * clamp01(f.ownerRedemptionShare * 2) : 0;
-      const score = Math.max(perPerson, owner) * (f.accounts >= 2 || owner > 0 ? 1 : 0);
+      const shell = isShell(f, cfg) ? 0.65 + 0.2 * clamp01(f.groupShareOfTopMerchant) : 0;
+      const score = Math.max(perPerson, owner, shell) * (f.accounts >= 2 || owner > 0 ? 1 : 0);
       return {
         score: Math.min(1, score + (perPerson && owner ? 0.1 : 0)),
         reasons: reasons([
           [perPerson > 0, 'RING.MANY_IDENTITIES.ACCOUNTS_PER_PERSON'],
           [owner > 0, 'RING.MANY_IDENTITIES.OWNER_REDEEMS_AT_OWN_SHOP'],
+          [shell > 0, 'RING.MANY_IDENTITIES.NEW_SHOP_CAPTURED'],
           [f.maxAccountsPerCard >= 2, 'RING.MANY_IDENTITIES.SHARED_CARD'],
           [f.maxAccountsPerPhone >= 2, 'RING.MANY_IDENTITIES.SHARED_PHONE'],
         ]),
@@ -114,6 +121,11 @@ export function patternScore(pattern: RingPattern, f: RingFigures, cfg: RingConf
       };
     }
   }
+}
+
+export function isShell(f: RingFigures, cfg: RingConfig): boolean {
+  const c = cfg.manyIdentities;
+  return f.accounts >= c.shellMinAccounts && f.topMerchantShareOfGroup >= c.shellGroupShare && f.groupShareOfTopMerchant >= c.shellShopShare && f.topMerchantAgeDays <= c.shellMaxShopAgeDays;
 }
 
 export interface DetectOptions {
@@ -199,6 +211,7 @@ export function scoreRings(graph: ModelGraph, candidates: readonly RingCandidate
     if (p.score < config[c.pattern].cutoff) continue;
     const members = c.accounts.map((a) => graph.getNodeAttribute(a, 'id'));
     if (c.anchor) members.push(graph.getNodeAttribute(c.anchor, 'id'));
+    else if (c.pattern === 'manyIdentities' && figures.topMerchant && isShell(figures, config)) members.push(figures.topMerchant);
     const joinOnly = c.pattern === 'botFarm' && c.accounts.length < config.botFarm.minAccounts;
     scored.push({ joinOnly, links: c.pattern === 'botFarm' ? ipRangesOf(graph, c.accounts) : [], flag: {
       entityType: 'ring',

@@ -29,7 +29,7 @@ const redemptionRow = z.object({
 const refundRow = z.object({ orderId: z.string(), merchantId: z.string(), userId: z.string(), atMs: ms, refundFen: z.number().int().nonnegative() });
 const merchantRow = z.object({
   merchantId: z.string(), category: z.enum(CATEGORIES), district: z.enum(DISTRICTS), lat: z.number(), lon: z.number(),
-  ownerIdHash: optionalString, settlementAccountHash: optionalString,
+  ownerIdHash: optionalString, settlementAccountHash: optionalString, registeredAtMs: ms,
 });
 const priceRow = z.object({ merchantId: z.string(), sku: z.string(), priceFen: z.number().int().nonnegative(), source: z.enum(['baseline', 'menu', 'pos']), atMs: ms });
 const campaignRow = z.object({ campaignId: z.string(), startsAtMs: ms, batchesJson: z.string() });
@@ -75,7 +75,8 @@ export async function loadWindow(store: WindowStore, q: WindowQuery): Promise<Mo
     ),
     store.query(
       `SELECT merchantId, argMax(category, occurredAt) AS category, argMax(district, occurredAt) AS district, argMax(lat, occurredAt) AS lat,
-              argMax(lon, occurredAt) AS lon, argMax(ownerIdHash, occurredAt) AS ownerIdHash, argMax(settlementAccountHash, occurredAt) AS settlementAccountHash
+              argMax(lon, occurredAt) AS lon, argMax(ownerIdHash, occurredAt) AS ownerIdHash, argMax(settlementAccountHash, occurredAt) AS settlementAccountHash,
+              toUnixTimestamp64Milli(min(occurredAt)) AS registeredAtMs
        FROM {{db}}.merchants_v1 FINAL WHERE occurredAt < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC') GROUP BY merchantId ORDER BY merchantId`,
       { toMs: q.toMs },
       merchantRow,

@@ -5,7 +5,7 @@
 // answering fixed JSON, at full load and at a fixed offered rate of 2,000/s. Afterwards the bench
 // reads every wallet back and reports oversell and limit violations as measured.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,7 @@ import { parseArgs } from '../cli/args.ts';
 import { systemClock, toCstIso } from '../core/clock.ts';
 import { loadConfig } from '../core/config.ts';
 import { newId } from '../core/ids.ts';
+import { Rng } from '../core/rng.ts';
 import { createLogger, silentLogger } from '../core/logger.ts';
 import { AllowAllRiskDecider } from '../issuance/allow-all-decider.ts';
 import { claimTerms, couponTypeInfo, type CampaignDefinition } from '../issuance/campaign.ts';
@@ -127,13 +128,15 @@ async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof option
   const def = campaign(campaignId, quantity);
   const terms = TYPES.map((t) => claimTerms(def, couponTypeInfo(def, t.couponTypeId)!));
   const kinds = new Map<string, number>();
+  // As IssuanceService does: one OS-seeded generator for ids.
+  const idRng = new Rng(randomBytes(16).toString('hex'));
   const claimsPerS = await drive(o.claims, o.concurrency, async (i) => {
     const t = TYPES[i % TYPES.length]!;
     const u = Math.floor(i / TYPES.length) % o.users;
     const now = systemClock.now();
-    const claimId = newId('claim', now);
-    const couponId = newId('coupon', now);
-    const eventJson = JSON.stringify({ ...eventTemplate, eventId: newId('event', now), claimId, couponId, couponTypeId: t.couponTypeId, userId: `usr_${u}`, idHash: idHashes[u] });
+    const claimId = newId('claim', now, idRng);
+    const couponId = newId('coupon', now, idRng);
+    const eventJson = JSON.stringify({ ...eventTemplate, eventId: newId('event', now, idRng), claimId, couponId, couponTypeId: t.couponTypeId, userId: `usr_${u}`, idHash: idHashes[u] });
     const r = await store.claim({ campaignId, couponTypeId: t.couponTypeId, batchId: 'bat_1', terms: terms[i % TYPES.length]!, userId: `usr_${u}`, idempotencyKey: `s${i}`, idHash: idHashes[u]!, nowMs: now, claimId, couponId, eventJson, risk: { decision: 'allow', reasons: [] } });
     kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
   });

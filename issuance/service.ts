@@ -5,6 +5,8 @@ import type { RiskDecider, RiskDecision } from '../core/decision.ts';
 import { AppError, unavailable } from '../core/errors.ts';
 import type { Claim, Item, MerchantRegistered, Redemption } from '../core/events.ts';
 import { newId } from '../core/ids.ts';
+import { Rng } from '../core/rng.ts';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/logger.ts';
 import { acceptedBins, claimTerms, couponTypeInfo, toPublishedEvent, type CampaignDefinition, type StoredCampaign } from './campaign.ts';
 import { parseWinners, type Rejection } from './eligibility.ts';
@@ -18,6 +20,12 @@ export interface IssuanceDeps {
   clock: Clock;
   logger: Logger;
   hmacSecret: string;
+  /**
+   * Randomness for ids (claim, coupon, redemption, event). Defaults to a generator seeded from the
+   * OS once per service: ids must be unique, not secret (a coupon is only usable by its owner),
+   * and one OS call per id was a measurable share of a claim.
+   */
+  idRng?: Rng;
 }
 
 export interface ClaimRequest {
@@ -76,7 +84,10 @@ export class IssuanceService {
    */
   private readonly identities = new Map<string, Identity>();
 
+  private readonly idRng: Rng;
+
   constructor(private readonly deps: IssuanceDeps) {
+    this.idRng = deps.idRng ?? new Rng(randomBytes(16).toString('hex'));
     deps.logger.info('issuance: risk decider', { decider: deps.decider.name, store: deps.store.backend });
   }
 
@@ -94,7 +105,7 @@ export class IssuanceService {
   async publishCampaign(campaignId: string): Promise<{ status: 'published' | 'already_published' }> {
     const c = await this.getCampaign(campaignId);
     const now = this.deps.clock.now();
-    const event = toPublishedEvent(c.definition, newId('event', now), toCstIso(now));
+    const event = toPublishedEvent(c.definition, newId('event', now, this.idRng), toCstIso(now));
     const r = await this.deps.store.publishCampaign(campaignId, JSON.stringify(event));
     if (r === 'not_found') throw new AppError('NOT_FOUND', 'campaign not found', { field: 'campaignId' });
     return { status: r };
@@ -143,10 +154,10 @@ export class IssuanceService {
       const identity = await this.identity(req.campaignId, req.userId, attempt > 0);
       if (!identity) return { kind: 'not_eligible', detail: 'no_eligibility', replayed: false };
       const now = this.deps.clock.now();
-      const claimId = newId('claim', now);
-      const couponId = newId('coupon', now);
+      const claimId = newId('claim', now, this.idRng);
+      const couponId = newId('coupon', now, this.idRng);
       const event: Claim = {
-        eventId: newId('event', now),
+        eventId: newId('event', now, this.idRng),
         occurredAt: toCstIso(now),
         type: 'claim',
         claimId,
@@ -205,7 +216,7 @@ export class IssuanceService {
     const existing = await this.deps.store.getMerchant(m.merchantId);
     const record: MerchantRecord = { merchantId: m.merchantId, name: m.name, category: m.category, district: m.district, active: m.active ?? true, blocked: existing?.blocked ?? false };
     const { active: _a, ...contract } = m;
-    const event: MerchantRegistered = { ...contract, eventId: newId('event', now), occurredAt: toCstIso(now), type: 'merchant.registered' };
+    const event: MerchantRegistered = { ...contract, eventId: newId('event', now, this.idRng), occurredAt: toCstIso(now), type: 'merchant.registered' };
     await this.deps.store.putMerchant(record, JSON.stringify(event));
     return record;
   }
@@ -266,9 +277,9 @@ export class IssuanceService {
 
     let last: RedeemResult = refuse('NO_ELIGIBLE_COUPON');
     for (const c of candidates.slice(0, 5)) {
-      const redemptionId = newId('redemption', now);
+      const redemptionId = newId('redemption', now, this.idRng);
       const event: Redemption = {
-        eventId: newId('event', now),
+        eventId: newId('event', now, this.idRng),
         occurredAt: toCstIso(now),
         type: 'redemption',
         redemptionId,
@@ -315,7 +326,7 @@ export class IssuanceService {
     const entry = campaignId ? await this.deps.store.order(campaignId, req.orderId) : null;
     if (!campaignId || !entry) return { kind: 'refused', code: 'ORDER_NOT_FOUND', replayed: false };
     const now = this.deps.clock.now();
-    const event = { eventId: newId('event', now), occurredAt: toCstIso(now), type: 'refund', refundId: req.refundId, orderId: req.orderId, merchantId: req.merchantId, userId: entry.userId, refundFen: req.refundFen };
+    const event = { eventId: newId('event', now, this.idRng), occurredAt: toCstIso(now), type: 'refund', refundId: req.refundId, orderId: req.orderId, merchantId: req.merchantId, userId: entry.userId, refundFen: req.refundFen };
     const r = await this.deps.store.refund({ campaignId, refundId: req.refundId, orderId: req.orderId, merchantId: req.merchantId, refundFen: req.refundFen, nowMs: now, eventJsonPrefix: JSON.stringify(event).slice(0, -1) });
     if (r.kind === 'conflict') throw new AppError('CONFLICT', 'refundId was used for a different refund', { field: 'refundId' });
     return r;

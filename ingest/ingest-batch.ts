@@ -6,7 +6,6 @@
 // the second pass write only what the first one did not.
 import type { Clock } from '../core/clock.ts';
 import type { EventBus, BusMessage } from '../core/bus.ts';
-import type { QuanguardEvent } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 import { DEAD_LETTERS_TABLE, EVENT_TABLES, eventRow, type Row } from './store/rows.ts';
@@ -128,4 +127,3 @@ export function isDataError(err: unknown): boolean {
   return typeof type === 'string' && DATA_ERROR.test(type);
 }
 
-export type { QuanguardEvent };

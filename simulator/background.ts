@@ -87,7 +87,7 @@ export function injectBackground(w: World, rows: TianchiRow[], skippedRows: numb
     if (!a) {
       const g = pickDistrict(rng);
       const home = offsetKm(rng, m.lat, m.lon, (row.distanceM ?? rng.int(0, 5000)) / 1000 + rng.next() * 0.25);
-      const createdMs = w.plan.lotteryMs - rng.int(90, 8 * 365) * DAY_MS;
+      const createdMs = w.plan.lotteryMs - rng.int(90, 8 * 365) * DAY_MS - rng.int(0, DAY_MS);
       a = w.newAccount(
         {
           ...w.identities.person(g.adminCode),

@@ -43,7 +43,7 @@ export function makeMerchant(
   const at = pointIn(rng, g, 0.6);
   const start = w.plan.startMs;
   // Shops enrol in the programme over the weeks before it; a few enrol at the last minute.
-  const registeredMs = opts.registeredMs ?? (rng.bool(0.03) ? start - rng.int(12, 72) * HOUR_MS : start - rng.int(12 * 24, 60 * 24) * HOUR_MS);
+  const registeredMs = opts.registeredMs ?? (rng.bool(0.03) ? start - rng.int(12 * 3600, 72 * 3600) * 1000 : start - rng.int(12 * 24 * 3600, 60 * 24 * 3600) * 1000);
   const merchantId = opts.merchantId ?? newId('merchant', registeredMs, w.idRng);
   const carries = ['supermarket', 'department_store', 'mall', 'retail'].includes(category) && rng.bool(0.45);
   const terminals = Array.from({ length: rng.int(1, category === 'mall' || category === 'department_store' ? 6 : 3) }, (_, i) => `term_${merchantId.slice(4, 12)}_${i + 1}`);
@@ -102,7 +102,7 @@ export function createHonestPopulation(w: World, count: number): Account[] {
     let familyDevice: { deviceId: string; userAgent: string } | undefined;
     const familyCard = size > 1 && rng.bool(0.15) ? w.identities.card() : undefined;
     for (let k = 0; k < size; k++) {
-      const createdMs = rng.bool(0.08) ? w.plan.lotteryMs - rng.int(1, 30 * 24) * HOUR_MS : w.plan.lotteryMs - rng.int(60, 8 * 365) * DAY_MS;
+      const createdMs = rng.bool(0.08) ? w.plan.lotteryMs - rng.int(1, 30 * DAY_MS) : w.plan.lotteryMs - rng.int(60, 8 * 365) * DAY_MS - rng.int(0, DAY_MS);
       let person = w.identities.person(g.adminCode);
       // Shopkeepers win the lottery too: an owner who is also a claimant is not by itself a shell.
       if (k === 0 && rng.bool(0.02) && w.merchants.length) {

@@ -61,6 +61,13 @@ describe('simulate (small)', () => {
       ids.add(e.eventId);
     }
     expect(ids.size).toBe(sim.events.length);
+    // Accounts exist before they claim; shops before their prices and sales.
+    const registered = new Map<string, number>();
+    for (const e of sim.events) {
+      if (e.type === 'claim') expect(Date.parse(e.accountCreatedAt!)).toBeLessThan(Date.parse(e.occurredAt));
+      if (e.type === 'merchant.registered') registered.set(e.merchantId, Date.parse(e.occurredAt));
+      if (e.type === 'price.observed' || e.type === 'redemption') expect(registered.get(e.merchantId)).toBeLessThan(Date.parse(e.occurredAt));
+    }
     const types = new Set(sim.events.map((e) => e.type));
     expect([...types].sort()).toEqual(['campaign.published', 'claim', 'eligibility.granted', 'merchant.registered', 'price.observed', 'redemption', 'refund']);
   });

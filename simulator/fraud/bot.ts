@@ -39,7 +39,7 @@ function farm(w: World, variant: Variant): void {
   const farmUa = mobileUserAgent(rng);
   const devices = Array.from({ length: blatant ? rng.int(2, 3) : Math.ceil(size / rng.int(3, 4)) }, () => newId('device', w.plan.lotteryMs - 40 * DAY_MS, w.idRng));
   for (const d of devices) w.labels.device(d, 'bot_claiming');
-  const burstMs = w.plan.lotteryMs - rng.int(26, 72) * HOUR_MS;
+  const burstMs = w.plan.lotteryMs - rng.int(26 * HOUR_MS, 72 * HOUR_MS);
   const accounts: Account[] = [];
   for (let i = 0; i < size; i++) {
     const createdMs = blatant ? burstMs + i * rng.int(20_000, 90_000) : w.plan.lotteryMs - rng.int(12, 40) * DAY_MS - rng.int(0, DAY_MS);

@@ -40,7 +40,7 @@ function ring(w: World, m: Merchant, variant: Variant): void {
   for (let i = 0; i < size; i++) {
     const g = pickDistrict(rng);
     const home = blatant ? offsetKm(rng, m.lat, m.lon, rng.int(18, 60)) : offsetKm(rng, m.lat, m.lon, 2 + rng.next() * 4);
-    const createdMs = w.plan.lotteryMs - rng.int(30, 5 * 365) * DAY_MS;
+    const createdMs = w.plan.lotteryMs - rng.int(30, 5 * 365) * DAY_MS - rng.int(0, DAY_MS);
     const a = w.newAccount({
       ...w.identities.person(g.adminCode),
       deviceId: newId('device', createdMs, w.idRng),

@@ -25,7 +25,7 @@ function hoarder(w: World, variant: Variant): void {
   const blatant = variant === 'blatant';
   const g = pickDistrict(rng);
   const home = pointIn(rng, g);
-  const createdMs = w.plan.lotteryMs - rng.int(60, 6 * 365) * DAY_MS;
+  const createdMs = w.plan.lotteryMs - rng.int(60, 6 * 365) * DAY_MS - rng.int(0, DAY_MS);
   const a = w.newAccount({
     ...w.identities.person(g.adminCode),
     deviceId: newId('device', createdMs, w.idRng),

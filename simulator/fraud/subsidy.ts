@@ -30,7 +30,7 @@ function ring(w: World, variant: Variant): void {
   const home = pointIn(rng, g);
   const ip = homeIp(rng);
   const person = w.identities.person(g.adminCode);
-  const createdBase = w.plan.lotteryMs - rng.int(20, 400) * DAY_MS;
+  const createdBase = w.plan.lotteryMs - rng.int(40, 400) * DAY_MS;
   const phones = Array.from({ length: blatant ? 1 : 2 }, () => ({ deviceId: newId('device', createdBase, w.idRng), userAgent: mobileUserAgent(rng) }));
   const cards: Card[] = Array.from({ length: blatant ? 1 : Math.ceil(size / rng.int(2, 3)) }, () => w.identities.card());
   if (blatant) for (const p of phones) w.labels.device(p.deviceId, 'subsidy_fraud');
@@ -40,7 +40,7 @@ function ring(w: World, variant: Variant): void {
     const borrowed = blatant ? person : w.identities.person(g.adminCode);
     if (!blatant && i % 2 === 0) sharedPhone = borrowed.phoneHash;
     const phoneHash = blatant ? (i % 2 === 0 ? person.phoneHash : w.identities.phoneHash()) : sharedPhone;
-    const createdMs = createdBase + i * rng.int(0, 20) * DAY_MS;
+    const createdMs = createdBase + i * rng.int(0, 3) * DAY_MS + rng.int(0, DAY_MS);
     const a = w.newAccount({
       idHash: borrowed.idHash,
       phoneHash,
@@ -60,7 +60,7 @@ function ring(w: World, variant: Variant): void {
   const shop = makeMerchant(w, {
     category: rng.pick(['retail', 'supermarket', 'dining'] as const),
     geo: g,
-    registeredMs: w.plan.startMs - (blatant ? rng.int(12, 60) * HOUR_MS : rng.int(6, 14) * DAY_MS),
+    registeredMs: w.plan.startMs - (blatant ? rng.int(12 * HOUR_MS, 60 * HOUR_MS) : rng.int(6 * DAY_MS, 14 * DAY_MS)),
     listed: !blatant,
     skuCount: rng.int(3, 4),
   });

@@ -143,6 +143,27 @@ describe.each(BUSES)('startIngest on the %s bus', (_name, factory) => {
     expect(await rollupTotals(s)).toEqual(expected(events));
   });
 
+  it('a row the store refuses as data becomes a dead letter; the rest of its batch is stored', async () => {
+    const poison = 'evt_poison';
+    const wrapStore = (s: TestStore): TestStore => ({
+      ...s,
+      insert: async (table, rows) => {
+        if (table !== 'dead_letters_v1' && rows.some((r) => r.eventId === poison)) throw Object.assign(new Error('Cannot parse input: expected \'"\' before: ...'), { type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' });
+        await s.insert(table, rows);
+      },
+    });
+    const { topic, total, bus: b, store: s } = await setup({ wrapStore });
+    const events = generateEvents(new Rng('ingest-poison'), 300, { merchants: 5 });
+    const victim = events.find((e) => e.type === 'claim')!;
+    victim.eventId = poison;
+    await publish(b, topic, lines(events));
+    await waitFor(() => total.messages === 300, { timeoutMs: 60_000, what: 'consumed' });
+    expect(total).toMatchObject({ accepted: 299, deadLettered: 1, deadLetterFields: { '(store)': 1 } });
+    const letters = await s.query('SELECT eventId, reason FROM {{db}}.dead_letters_v1', {}, z.object({ eventId: z.string(), reason: z.string() }));
+    expect(letters).toEqual([{ eventId: poison, reason: expect.stringMatching(/^was refused by the store: Cannot parse input/) }]);
+    expect(await rowCount(s, 'claims_v1')).toBe(events.filter((e) => e.type === 'claim').length - 1);
+  });
+
   it('dead-letters bad messages to the topic and the table with field and reason, once per distinct message', async () => {
     const { topic, deadLetterTopic, total, bus: b, store: s } = await setup();
     const valid = generateEvents(new Rng('ingest-dl'), 20, { merchants: 5 });

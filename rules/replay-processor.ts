@@ -21,6 +21,13 @@ export interface RulesProcessorOptions {
   /** decisions_v1 writer; absent: decisions go only to decisions.ndjson. */
   sink?: DecisionSink;
   shadow?: { ruleset: CompiledRuleset; features?: FeatureStore };
+  /**
+   * The bus keeps order per partition only (claims by user, redemptions by merchant), so events are
+   * held this long in event time and evaluated oldest first: a replay gives the same answers however
+   * the partitions interleave. Default one hour.
+   */
+  reorderWindowMs?: number;
+  idSeed?: number | string;
 }
 
 export interface DecisionLine {
@@ -35,13 +42,19 @@ export class RulesProcessor implements EventProcessor {
   readonly engine: RulesEngine;
   private readonly flagsAgg: FlagAggregator;
   private readonly lines: string[] = [];
+  private pending: { t: number; seq: number; e: QuanguardEvent }[] = [];
+  private seq = 0;
+  private newest = -Infinity;
+  private readonly reorderMs: number;
 
   constructor(opts: RulesProcessorOptions) {
     this.flagsAgg = new FlagAggregator(opts.ruleset);
+    this.reorderMs = opts.reorderWindowMs ?? 3_600_000;
     this.engine = new RulesEngine({
       live: { ruleset: opts.ruleset, features: opts.features ?? new MemoryFeatureStore() },
       shadow: opts.shadow ? { ruleset: opts.shadow.ruleset, features: opts.shadow.features ?? new MemoryFeatureStore() } : undefined,
       sink: opts.sink,
+      idSeed: opts.idSeed ?? 1,
       onEvaluation: (e, ev, shadow) => this.observe(e, ev, shadow),
     });
   }
@@ -56,7 +69,20 @@ export class RulesProcessor implements EventProcessor {
   }
 
   async process(events: readonly QuanguardEvent[]): Promise<void> {
-    for (const e of events) await this.engine.process(e);
+    for (const e of events) {
+      const t = Date.parse(e.occurredAt);
+      this.pending.push({ t, seq: this.seq++, e });
+      if (t > this.newest) this.newest = t;
+    }
+    await this.drain(this.newest - this.reorderMs);
+  }
+
+  /** Evaluates held events up to `untilMs`, oldest first (reference data first on a tie). */
+  private async drain(untilMs: number): Promise<void> {
+    this.pending.sort((a, b) => a.t - b.t || rank(a.e) - rank(b.e) || a.seq - b.seq);
+    let k = 0;
+    while (k < this.pending.length && this.pending[k]!.t <= untilMs) await this.engine.process(this.pending[k++]!.e);
+    if (k > 0) this.pending = this.pending.slice(k);
   }
 
   flags(): Flag[] {
@@ -69,12 +95,18 @@ export class RulesProcessor implements EventProcessor {
   }
 
   async finish(outDir?: string): Promise<void> {
+    await this.drain(Infinity);
     await this.engine.close();
     if (!outDir) return;
     await mkdir(outDir, { recursive: true });
     await writeLines(join(outDir, 'decisions.ndjson'), this.lines);
     await writeFile(join(outDir, 'flags.json'), JSON.stringify({ flags: this.flags() }, null, 1) + '\n');
   }
+}
+
+const RANK: Record<string, number> = { 'campaign.published': 0, 'merchant.registered': 1, 'eligibility.granted': 2, 'price.observed': 3, claim: 4, redemption: 5, refund: 6 };
+function rank(e: QuanguardEvent): number {
+  return RANK[e.type] ?? 9;
 }
 
 async function writeLines(file: string, lines: readonly string[]): Promise<void> {

@@ -19,6 +19,9 @@ import { finishProcessors, type EventProcessor } from '../ingest/pipeline.ts';
 import { createAnalyticsStore, type AnalyticsStore } from '../ingest/store/analytics-store.ts';
 import { parseArgs } from './args.ts';
 import { createProgress } from './replay-progress.ts';
+import { RulesProcessor } from '../rules/replay-processor.ts';
+import { loadRuleset } from '../rules/ruleset/load.ts';
+import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
 
 const PUBLISH_CHUNK = 2000;
 /** Give up when nothing is consumed for this long (a store or broker that stays down). */
@@ -177,7 +180,9 @@ export async function run(argv: string[]): Promise<number> {
     bus = await createBus(config, logger);
     await store.migrate();
     if (out) await mkdir(out, { recursive: true });
-    const summary = await replayFile(file, { bus, store, logger, outDir: out, onProgress: (b, l, n) => progress.update(b, l, n) });
+    // Rules: decisions into decisions_v1, and decisions.ndjson + flags.json under --out.
+    const rules = new RulesProcessor({ ruleset: loadRuleset(), sink: new StoreDecisionSink(store, { logger }) });
+    const summary = await replayFile(file, { bus, store, logger, outDir: out, processors: [rules], onProgress: (b, l, n) => progress.update(b, l, n) });
     progress.done();
     process.stdout.write(formatSummary(summary) + '\n');
     if (out) await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

@@ -236,6 +236,8 @@ export class MemoryIssuanceStore implements IssuanceStore {
       c.blockedOrders.set(cmd.orderId, { fingerprint: cmd.fingerprint, stored });
       return stored;
     }
+    const refuse0 = (code: Extract<RedeemResult, { kind: 'refused' }>['code']): RedeemResult => ({ kind: 'refused', code, reasons: [], replayed: false });
+    if (this.merchants.get(cmd.merchantId)?.blocked) return refuse0('MERCHANT_BLOCKED');
     const coupon = c.coupons.get(cmd.couponId);
     const refuse = (code: Extract<RedeemResult, { kind: 'refused' }>['code']): RedeemResult => ({ kind: 'refused', code, reasons: [], replayed: false });
     if (!coupon) return refuse('COUPON_NOT_FOUND');

@@ -147,12 +147,14 @@ export class RedisIssuanceStore implements IssuanceStore {
     await this.redis.hset(this.keys.merchants, merchantId, JSON.stringify({ ...m, blocked: true }));
     let held = 0;
     for (const id of await this.listCampaignIds()) {
-      const orderKeys = (await this.redis.smembers(this.keys.merchantOrders(id, merchantId))).map((o) => this.keys.order(id, o));
-      if (!orderKeys.length) continue;
-      // Orders redeemed after the member list was read are not missed: the merchant is already
-      // marked blocked, and the service refuses its redemptions.
-      const r = (await this.scripts.hold(1 + orderKeys.length, this.keys.conf(id), ...orderKeys, 'hold_merchant')) as string[];
-      held += Number(r[1]);
+      // Two passes: an order redeemed between reading the member list and the first script is
+      // missing from it, but once the first script has marked the merchant blocked in this
+      // campaign redeem.lua refuses, so the second list is complete.
+      for (let pass = 0; pass < 2; pass++) {
+        const orderKeys = (await this.redis.smembers(this.keys.merchantOrders(id, merchantId))).map((o) => this.keys.order(id, o));
+        const r = (await this.scripts.hold(1 + orderKeys.length, this.keys.conf(id), ...orderKeys, 'hold_merchant', merchantId)) as string[];
+        held += Number(r[1]);
+      }
     }
     return held;
   }

@@ -305,6 +305,17 @@ export function storeContract(name: string, make: (clock: ManualClock) => Promis
         expect(await svc.settleHold('ord_nope', 'release')).toEqual({ kind: 'not_found' });
       });
 
+      it('leaves nothing owed to a merchant blocked while its redemptions race', async () => {
+        const coupons: string[] = [];
+        for (let u = 2; u < 10; u++) coupons.push(((await claim(`usr_${u}`, 'cpt_dining50')) as { couponId: string }).couponId);
+        const racing = coupons.map((couponId, i) => svc.redeem(order({ couponId, userId: `usr_${i + 2}` })));
+        const [, ...results] = await Promise.all([svc.blockMerchant('mch_noodle'), ...racing]);
+        const redeemed = results.filter((r) => r.kind === 'redeemed').length;
+        expect(results.filter((r) => r.kind === 'refused').every((r) => r.kind === 'refused' && r.code === 'MERCHANT_BLOCKED')).toBe(true);
+        expect(await svc.ledger({ merchantId: 'mch_noodle', status: 'owed' })).toEqual([]);
+        expect(await svc.ledger({ merchantId: 'mch_noodle', status: 'held' })).toHaveLength(redeemed);
+      });
+
       it('refunds partially (proportional subsidy) then fully (coupon returned within validity)', async () => {
         await svc.redeem(order({ couponId, orderId: 'ord_r', orderFen: 30_000 }));
         const budget0 = (await store.inventory('cmp_test'))!.budgetFen;

@@ -1,7 +1,10 @@
 -- Settlement holds. KEYS: 1 campaign hash, then the order hashes concerned.
 -- ARGV: 1 action. release: held -> owed. clawback: owed|held -> clawed_back, the subsidy returns
--- to the budget. hold_merchant: every owed order among KEYS[2..] -> held; returns how many.
+-- to the budget. hold_merchant (ARGV[2] the merchant): marks the merchant blocked in this campaign,
+-- which redeem.lua checks, and moves every owed order among KEYS[2..] to held, in one step, so no
+-- redemption racing the block can land as owed. Returns how many were held.
 if ARGV[1] == 'hold_merchant' then
+  redis.call('HSET', KEYS[1], 'mb:' .. ARGV[2], '1')
   local n = 0
   for i = 2, #KEYS do
     if redis.call('HGET', KEYS[i], 'st') == 'owed' then

@@ -16,6 +16,7 @@ if ARGV[8] == 'block' then
   redis.call('HSET', ordK, 'fp', ARGV[6], 'r', ARGV[9], 'kind', 'blocked')
   return {'stored', ARGV[9]}
 end
+if redis.call('HEXISTS', KEYS[1], 'mb:' .. ARGV[5]) == 1 then return {'refused', 'MERCHANT_BLOCKED'} end
 local walletK = KEYS[3]
 local cpn = redis.call('HGET', walletK, ARGV[3])
 if not cpn then

@@ -79,48 +79,40 @@ export function isHugging(orderFen: number, thresholdFen: number | undefined, fr
   return orderFen >= thresholdFen && orderFen <= thresholdFen * (1 + fraction);
 }
 
-interface PendingEdge {
-  source: string;
-  target: string;
-  attrs: EdgeAttrs;
-}
-
 export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> = {}): ModelGraph {
   const opts = { ...DEFAULT_BUILD_OPTIONS, ...options };
   const nodes = new Map<string, NodeAttrs>();
-  const edges = new Map<string, PendingEdge>();
+  // Edges are grouped by account: a Map per account keyed by the target's node key, so no long
+  // "source|target" string is built and hashed per row.
+  const accounts = new Map<string, { key: string; stats: AccountStats; edges: Map<string, EdgeAttrs> }>();
   const dropAt = new Map(window.batches.map((b) => [b.batchId, b.dropAtMs]));
   const threshold = new Map(window.couponTypes.map((c) => [c.couponTypeId, c.thresholdFen]));
   const refundedOrders = new Set(window.refunds.map((r) => r.orderId));
 
-  const account = (userId: string): AccountStats => {
-    const key = PREFIX.account + userId;
-    let n = nodes.get(key);
-    if (!n) {
-      n = {
-        kind: 'account', id: userId,
-        account: { claims: 0, claimsAtDrop: 0, automationClaims: 0, firstClaimMs: Infinity, redemptions: 0, redeemedFen: 0, huggingRedemptions: 0, refundedRedemptions: 0 },
-      };
-      nodes.set(key, n);
+  const account = (userId: string) => {
+    let a = accounts.get(userId);
+    if (!a) {
+      const stats: AccountStats = { claims: 0, claimsAtDrop: 0, automationClaims: 0, firstClaimMs: Infinity, redemptions: 0, redeemedFen: 0, huggingRedemptions: 0, refundedRedemptions: 0 };
+      a = { key: PREFIX.account + userId, stats, edges: new Map() };
+      accounts.set(userId, a);
+      nodes.set(a.key, { kind: 'account', id: userId, account: stats });
     }
-    return n.account!;
+    return a;
   };
-  const link = (userId: string, kind: NodeKind, id: string, edgeKind: EdgeKind, claims: number, redemptions: number, amountFen: number): EdgeAttrs => {
+  const link = (a: { edges: Map<string, EdgeAttrs> }, kind: NodeKind, id: string, edgeKind: EdgeKind, claims: number, redemptions: number, amountFen: number): EdgeAttrs => {
     const target = PREFIX[kind] + id;
-    if (!nodes.has(target)) nodes.set(target, { kind, id });
-    const source = PREFIX.account + userId;
-    const key = source + '\u0000' + target;
-    const e = edges.get(key);
+    let e = a.edges.get(target);
     if (e) {
-      e.attrs.claims += claims;
-      e.attrs.redemptions += redemptions;
-      e.attrs.amountFen += amountFen;
-      e.attrs.weight += claims + redemptions;
-      return e.attrs;
+      e.claims += claims;
+      e.redemptions += redemptions;
+      e.amountFen += amountFen;
+      e.weight += claims + redemptions;
+      return e;
     }
-    const attrs: EdgeAttrs = { kind: edgeKind, claims, redemptions, amountFen, weight: claims + redemptions };
-    edges.set(key, { source, target, attrs });
-    return attrs;
+    if (!nodes.has(target)) nodes.set(target, { kind, id });
+    e = { kind: edgeKind, claims, redemptions, amountFen, weight: claims + redemptions };
+    a.edges.set(target, e);
+    return e;
   };
 
   const startMs = window.campaigns.length ? Math.min(...window.campaigns.map((c) => c.startsAtMs)) : undefined;
@@ -130,37 +122,39 @@ export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> =
   }
 
   for (const c of window.claims) {
-    const s = account(c.userId);
+    const a = account(c.userId);
+    const s = a.stats;
     s.claims++;
     if (c.atMs < s.firstClaimMs) s.firstClaimMs = c.atMs;
     const drop = dropAt.get(c.batchId);
     if (drop !== undefined && c.atMs >= drop && c.atMs - drop <= opts.dropBurstMs) s.claimsAtDrop++;
     if (c.userAgent && opts.automationUserAgent.test(c.userAgent)) s.automationClaims++;
     if (c.accountCreatedAtMs !== undefined) s.accountCreatedAtMs = c.accountCreatedAtMs;
-    if (c.idHash) link(c.userId, 'person', c.idHash, 'identity', 1, 0, 0);
-    if (c.phoneHash) link(c.userId, 'phone', c.phoneHash, 'phone', 1, 0, 0);
-    if (c.deviceId) link(c.userId, 'device', c.deviceId, 'device', 1, 0, 0);
-    if (c.ip) link(c.userId, 'iprange', ipRange(c.ip), 'iprange', 1, 0, 0);
+    if (c.idHash) link(a, 'person', c.idHash, 'identity', 1, 0, 0);
+    if (c.phoneHash) link(a, 'phone', c.phoneHash, 'phone', 1, 0, 0);
+    if (c.deviceId) link(a, 'device', c.deviceId, 'device', 1, 0, 0);
+    if (c.ip) link(a, 'iprange', ipRange(c.ip), 'iprange', 1, 0, 0);
   }
 
   for (const r of window.redemptions) {
-    const s = account(r.userId);
+    const a = account(r.userId);
+    const s = a.stats;
     s.redemptions++;
     s.redeemedFen += r.discountFen;
     const hugging = isHugging(r.orderFen, threshold.get(r.couponTypeId), opts.huggingFraction);
     const refunded = refundedOrders.has(r.orderId);
     if (hugging) s.huggingRedemptions++;
     if (refunded) s.refundedRedemptions++;
-    const e = link(r.userId, 'merchant', r.merchantId, 'redeemed', 0, 1, r.orderFen);
+    const e = link(a, 'merchant', r.merchantId, 'redeemed', 0, 1, r.orderFen);
     e.hugging = (e.hugging ?? 0) + (hugging ? 1 : 0);
     e.refunded = (e.refunded ?? 0) + (refunded ? 1 : 0);
-    if (r.cardHash) link(r.userId, 'card', r.cardHash, 'card', 0, 1, r.orderFen);
-    if (r.deviceId) link(r.userId, 'device', r.deviceId, 'device', 0, 1, 0);
-    if (r.ip) link(r.userId, 'iprange', ipRange(r.ip), 'iprange', 0, 1, 0);
+    if (r.cardHash) link(a, 'card', r.cardHash, 'card', 0, 1, r.orderFen);
+    if (r.deviceId) link(a, 'device', r.deviceId, 'device', 0, 1, 0);
+    if (r.ip) link(a, 'iprange', ipRange(r.ip), 'iprange', 0, 1, 0);
   }
 
   const graph: ModelGraph = new UndirectedGraph<NodeAttrs, EdgeAttrs>({ multi: false, allowSelfLoops: false });
   for (const [key, attrs] of nodes) graph.addNode(key, attrs);
-  for (const e of edges.values()) graph.addEdge(e.source, e.target, e.attrs);
+  for (const a of accounts.values()) for (const [target, attrs] of a.edges) graph.addEdge(a.key, target, attrs);
   return graph;
 }

@@ -217,13 +217,16 @@ export class World {
   }
 
   claim(a: Account, batch: PlannedBatch, coupon: PlannedCoupon, atMs: number, via: ClaimVia = {}): Issued {
-    const couponId = newId('coupon', atMs, this.idRng);
+    // One draw per claim: the coupon shares the claim's time and random part under its own prefix
+    // (ids stay unique and typed; newId is a third of the cost of a claim event).
+    const claimId = newId('claim', atMs, this.idRng);
+    const couponId = `cpn_${claimId.slice(4)}`;
     this.claimsPerType.set(coupon.couponTypeId, (this.claimsPerType.get(coupon.couponTypeId) ?? 0) + 1);
     const c = cached(a);
     // Built by hand: claims are the bulk of the file and every field but the user agent is a plain
     // id, hash or number; the user agent is JSON-escaped once per account.
     const body =
-      `"claimId":"${newId('claim', atMs, this.idRng)}","couponId":"${couponId}","campaignId":"${this.plan.campaignId}","batchId":"${batch.batchId}",` +
+      `"claimId":"${claimId}","couponId":"${couponId}","campaignId":"${this.plan.campaignId}","batchId":"${batch.batchId}",` +
       `"couponTypeId":"${coupon.couponTypeId}","userId":"${a.userId}","idHash":"${a.idHash}","phoneHash":"${a.phoneHash}",` +
       `"deviceId":"${via.deviceId ?? a.deviceId}","ip":"${via.ip ?? a.ip}","lat":${via.lat ?? a.lat},"lon":${via.lon ?? a.lon},` +
       `"userAgent":${via.userAgent === undefined ? c.uaJson : JSON.stringify(via.userAgent)},"channel":"${a.channel}","accountCreatedAt":"${c.createdIso}"}`;
@@ -235,11 +238,12 @@ export class World {
   redeem(a: Account, issued: Issued, m: Merchant, atMs: number, order: Order, via: PayVia = {}): { orderId: string; paidFen: number } {
     const rng = this.rng;
     const discountFen = Math.min(issued.coupon.discountFen, order.orderFen);
-    const orderId = newId('order', atMs, this.idRng);
+    const redemptionId = newId('redemption', atMs, this.idRng);
+    const orderId = `ord_${redemptionId.slice(4)}`;
     const card = via.card ?? (a.cards.length > 1 && rng.bool(0.15) ? a.cards[1]! : a.cards[0]!);
     const here = via.lat !== undefined ? { lat: via.lat, lon: via.lon } : rng.bool(0.6) ? nearPoint(rng, m.lat, m.lon) : undefined;
     let body =
-      `"redemptionId":"${newId('redemption', atMs, this.idRng)}","couponId":"${issued.couponId}","campaignId":"${this.plan.campaignId}",` +
+      `"redemptionId":"${redemptionId}","couponId":"${issued.couponId}","campaignId":"${this.plan.campaignId}",` +
       `"couponTypeId":"${issued.coupon.couponTypeId}","userId":"${a.userId}","merchantId":"${m.merchantId}","orderId":"${orderId}",` +
       `"orderFen":${order.orderFen},"discountFen":${discountFen},"paidFen":${order.orderFen - discountFen},` +
       `"terminalId":"${via.terminalId ?? rng.pick(m.terminals)}","cardBin":"${card.bin}","cardHash":"${card.hash}",` +

@@ -24,7 +24,7 @@ export interface RulesProcessorOptions {
   /**
    * The bus keeps order per partition only (claims by user, redemptions by merchant), so events are
    * held this long in event time and evaluated oldest first: a replay gives the same answers however
-   * the partitions interleave. Default one hour.
+   * the partitions interleave (a partition can lag another by a whole batch). Default three days.
    */
   reorderWindowMs?: number;
   idSeed?: number | string;
@@ -49,7 +49,7 @@ export class RulesProcessor implements EventProcessor {
 
   constructor(opts: RulesProcessorOptions) {
     this.flagsAgg = new FlagAggregator(opts.ruleset);
-    this.reorderMs = opts.reorderWindowMs ?? 3_600_000;
+    this.reorderMs = opts.reorderWindowMs ?? 3 * 86_400_000;
     this.engine = new RulesEngine({
       live: { ruleset: opts.ruleset, features: opts.features ?? new MemoryFeatureStore() },
       shadow: opts.shadow ? { ruleset: opts.shadow.ruleset, features: opts.shadow.features ?? new MemoryFeatureStore() } : undefined,

@@ -24,6 +24,12 @@ export async function run(argv: string[]): Promise<void> {
     report({ bench: 'simulate', metric: 'events_per_cpu_s', value: stats.events / cpuS, unit: '1/s', scale, baseline: 200_000 });
     report({ bench: 'simulate', metric: 'seconds', value: stats.totalMs / 1000, unit: 's', scale });
     report({ bench: 'simulate', metric: 'bytes_per_event', value: bytes / stats.events, unit: 'B', scale });
+    // A fixed integer loop (about 0.3-0.5 ns per iteration on an idle modern core): how loaded the
+    // shared machine was, so the figures above can be read against it.
+    const t = performance.now();
+    let sink = 0;
+    for (let i = 0; i < 2e8; i++) sink += i & 7;
+    report({ bench: 'simulate', metric: 'calibration_ns_per_iteration', value: ((performance.now() - t) * 1e6) / 2e8 + (sink < 0 ? 1 : 0), unit: 'ns' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

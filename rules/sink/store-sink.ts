@@ -45,7 +45,8 @@ export class StoreDecisionSink implements DecisionSink {
     const rows = this.buffer;
     this.buffer = [];
     const table = this.opts.table ?? 'decisions_v1';
-    this.inflight = this.inflight.then(async () => {
+    // A failed earlier flush must not poison this one: its rows are already back in the buffer.
+    this.inflight = this.inflight.catch(() => undefined).then(async () => {
       if (rows.length === 0) return;
       try {
         await this.store.insert(table, rows);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { StoreDecisionSink, type RowInserter } from './store-sink.ts';
+import type { DecisionRecord } from './types.ts';
+
+const rec = (i: number, shadow = false): DecisionRecord => ({
+  decisionId: `dec_${i}`, eventId: `evt_${i}`, eventType: 'claim', occurredAtMs: Date.parse('2026-05-01T10:00:00.040+08:00'), decision: 'block', score: 95,
+  reasons: ['BOT.CLAIM_LATENCY'], rulesetVersion: 'v1', shadow, explanation: [{ rule: 'bot.claim_latency@1', outcome: 'hit', observed: 40, reason: 'BOT.CLAIM_LATENCY' }],
+});
+
+class FlakyStore implements RowInserter {
+  inserts: { table: string; rows: readonly Record<string, unknown>[] }[] = [];
+  failNext = false;
+  async insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('store down');
+    }
+    this.inserts.push({ table, rows });
+  }
+}
+
+describe('StoreDecisionSink', () => {
+  it('writes decisions_v1 rows with the explanation as JSON and the shadow flag', async () => {
+    const store = new FlakyStore();
+    const sink = new StoreDecisionSink(store, { maxRows: 100 });
+    await sink.write([rec(1), rec(1, true)]);
+    await sink.flush();
+    expect(store.inserts).toHaveLength(1);
+    const [live, shadow] = store.inserts[0]!.rows;
+    expect(store.inserts[0]!.table).toBe('decisions_v1');
+    expect(live).toMatchObject({ eventId: 'evt_1', occurredAt: '2026-05-01 02:00:00.040', decision: 'block', shadow: 0, reasons: ['BOT.CLAIM_LATENCY'] });
+    expect(JSON.parse(String(live!.explanation))).toEqual([{ rule: 'bot.claim_latency@1', outcome: 'hit', observed: 40, reason: 'BOT.CLAIM_LATENCY' }]);
+    expect(shadow).toMatchObject({ shadow: 1 });
+  });
+
+  it('keeps the rows of a failed insert for the next flush', async () => {
+    const store = new FlakyStore();
+    const sink = new StoreDecisionSink(store, { maxRows: 100 });
+    await sink.write([rec(2)]);
+    store.failNext = true;
+    await expect(sink.flush()).rejects.toThrow('store down');
+    await sink.write([rec(3)]);
+    await sink.flush();
+    expect(store.inserts.flatMap((i) => i.rows.map((r) => r.eventId))).toEqual(['evt_2', 'evt_3']);
+  });
+});

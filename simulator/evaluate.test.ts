@@ -64,6 +64,15 @@ describe('evaluate on the hand-made tiny case', () => {
     expect(formatReport(r)).toMatch(/subsidy_fraud\s+2\s+3\s+2\s+1\s+0\s+66\.7%\s+100\.0%\s+80\.0%/);
   });
 
+  it('scores device members of a ring as devices, not as users', () => {
+    const ring = { entityType: 'ring', entityId: 'ring_2', fraudType: 'bot_claiming', score: 0.9, reasons: ['BOT.FARM'], members: ['usr_u2', 'dev_b'] };
+    const r2 = evaluate(labels, { flags: [...flags.flags, ring] });
+    // u2 is now caught: bot TP 2 of 2; dev_b is labelled subsidy_fraud, so flagging it bot is a device FP.
+    expect(r2.rows.find((x) => x.fraudType === 'bot_claiming')).toMatchObject({ tp: 2, fp: 1, fn: 0 });
+    expect(r2.devices).toMatchObject({ tp: 1, fp: 2 });
+    expect(r2.falsePositiveRate.simulated.flagged).toBe(2);
+  });
+
   it('names the field of a bad flags file', () => {
     expect(() => evaluate(labels, { flags: [{ entityType: 'user', entityId: 'u', fraudType: 'theft', score: 1, reasons: [] }] })).toThrow(/flags\.flags\.0\.fraudType must be one of/);
     expect(() => evaluate({ users: {} }, flags)).toThrow(/labels\.merchants/);

@@ -2,7 +2,8 @@
 //
 // How flags count:
 // - The unit is an entity: a user or a merchant. A `ring` flag counts once for each member; a
-//   member id is a user or merchant (labels decide; otherwise the `mch_` prefix means merchant).
+//   member id is a user or merchant (labels decide; otherwise the `mch_` prefix means merchant,
+//   and a `dev_` member is scored with the devices).
 // - For fraud type T: an entity flagged T and labelled T is a true positive; flagged T but not
 //   labelled T is a false positive for T (this includes a fraudster of another type: a wrong type
 //   is a wrong answer); labelled T and never flagged T is a false negative for T, whatever else it
@@ -99,7 +100,12 @@ export function evaluate(labelsInput: unknown, flagsInput: unknown): EvalReport 
   };
   for (const f of flags) {
     if (f.entityType === 'device') mark(f.entityId, f.fraudType, deviceFlags);
-    else if (f.entityType === 'ring') for (const id of f.members ?? []) mark(`${kindOf(id)}:${id}`, f.fraudType);
+    else if (f.entityType === 'ring')
+      // A ring may list the phones it shares; those are scored as devices, not as users.
+      for (const id of f.members ?? []) {
+        if (id.startsWith('dev_')) mark(id, f.fraudType, deviceFlags);
+        else mark(`${kindOf(id)}:${id}`, f.fraudType);
+      }
     else mark(`${f.entityType}:${f.entityId}`, f.fraudType);
   }
 

@@ -47,7 +47,10 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<EventBus> {
     logLevel: logLevel.INFO,
     logCreator: kafkaLogCreator(logger),
     connectionTimeout: 3_000,
-    retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 5 },
+    // Generous retries: right after a topic is created, or while a loaded machine elects leaders,
+    // a broker answers NOT_LEADER_FOR_PARTITION for a few seconds; five quick retries (~0.75 s)
+    // were seen to run out under load in CI.
+    retry: { initialRetryTime: 100, maxRetryTime: 3_000, retries: 10 },
   });
   const admin: Admin = kafka.admin();
   const producer: Producer = kafka.producer({

@@ -21,6 +21,9 @@ import { parseArgs } from './args.ts';
 import { createProgress } from './replay-progress.ts';
 import { RulesProcessor } from '../rules/replay-processor.ts';
 import { loadRuleset } from '../rules/ruleset/load.ts';
+import { readModelFile } from '../models/model-file.ts';
+import { createModelProcessor } from '../models/processor.ts';
+import { writeFlags } from '../models/sink/flags-store.ts';
 import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
 
 const PUBLISH_CHUNK = 2000;
@@ -182,7 +185,9 @@ export async function run(argv: string[]): Promise<number> {
     if (out) await mkdir(out, { recursive: true });
     // Rules: decisions into decisions_v1, and decisions.ndjson + flags.json under --out.
     const rules = new RulesProcessor({ ruleset: loadRuleset(), sink: new StoreDecisionSink(store, { logger }) });
-    const summary = await replayFile(file, { bus, store, logger, outDir: out, processors: [rules], onProgress: (b, l, n) => progress.update(b, l, n) });
+    // Models after rules: at the end they add ring and merchant flags to flags.json and flags_v1.
+    const models = createModelProcessor({ forest: readModelFile(), logger, onFlags: (flags, at) => writeFlags(store, flags, at) });
+    const summary = await replayFile(file, { bus, store, logger, outDir: out, processors: [rules, models], onProgress: (b, l, n) => progress.update(b, l, n) });
     progress.done();
     process.stdout.write(formatSummary(summary) + '\n');
     if (out) await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

@@ -22,15 +22,17 @@ export interface TypeMetrics {
   recall: number;
 }
 
-export function flaggedEntities(flags: readonly Flag[]): Map<string, FraudType> {
-  const out = new Map<string, FraudType>();
+/** Entity id → every fraud type it was flagged with (a ring counts for each member). */
+export function flaggedEntities(flags: readonly Flag[]): Map<string, Set<FraudType>> {
+  const out = new Map<string, Set<FraudType>>();
   for (const f of flags) {
     const ids = f.entityType === 'ring' ? f.members ?? [] : f.entityType === 'device' ? [] : [f.entityId];
-    for (const id of ids) if (!out.has(id)) out.set(id, f.fraudType);
+    for (const id of ids) (out.get(id) ?? out.set(id, new Set()).get(id)!).add(f.fraudType);
   }
   return out;
 }
 
+/** As simulator/evaluate.ts counts: flagged with a wrong type is a false positive for that type. */
 export function entityMetrics(flags: readonly Flag[], labels: LabelFile): { perType: TypeMetrics[]; legitimateFlagged: number } {
   const truth = new Map<string, FraudType>([...Object.entries(labels.users), ...Object.entries(labels.merchants)]);
   const flagged = flaggedEntities(flags);
@@ -39,8 +41,8 @@ export function entityMetrics(flags: readonly Flag[], labels: LabelFile): { perT
   const perType = FRAUD_TYPES.map((t) => {
     let labelled = 0, hits = 0, nFlagged = 0;
     for (const [, ft] of truth) if (ft === t) labelled++;
-    for (const [id, ft] of flagged) {
-      if (ft !== t) continue;
+    for (const [id, types] of flagged) {
+      if (!types.has(t)) continue;
       nFlagged++;
       if (truth.get(id) === t) hits++;
     }

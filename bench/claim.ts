@@ -1,4 +1,4 @@
-// `npm run bench -- claim [--claims N] [--concurrency C] [--users U] [--http-seconds S] [--no-http]`
+// `npm run bench -- claim [--claims N] [--concurrency C] [--users U] [--rounds R] [--http-seconds S] [--no-http]`
 // Claims per second against the real Redis (REDIS_URL), each figure with its baseline from the same
 // run: at the store level against a claim-like Lua script with XADD driven directly by ioredis with
 // auto-pipelining; through HTTP (autocannon in a child process) against a trivial express handler
@@ -40,7 +40,8 @@ const optionsSchema = z.object({
   claims: z.coerce.number().int().min(1000).default(150_000),
   concurrency: z.coerce.number().int().min(1).default(1000),
   users: z.coerce.number().int().min(100).default(40_000),
-  'http-seconds': z.coerce.number().int().min(2).default(10),
+  'http-seconds': z.coerce.number().int().min(2).default(5),
+  rounds: z.coerce.number().int().min(1).max(20).default(3),
   'no-http': z.literal(true).optional(),
 });
 
@@ -101,15 +102,30 @@ async function audit(store: RedisIssuanceStore, campaignId: string, quantity: nu
   return { granted: [...perType.values()].reduce((a, b) => a + b, 0), oversell, limitViolations };
 }
 
-async function drive(total: number, concurrency: number, one: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
+/** Runs claims [from, to) with `concurrency` claimers; returns the elapsed ms. */
+async function drive(from: number, to: number, concurrency: number, one: (i: number) => Promise<unknown>): Promise<number> {
+  let next = from;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < total) await one(next++);
+      while (next < to) await one(next++);
     }),
   );
-  return (total / (performance.now() - t0)) * 1000;
+  return performance.now() - t0;
+}
+
+/**
+ * The machine is shared and its load swings within seconds: the contenders run in interleaved
+ * rounds (A, B, C, A, B, C, …) so each sees the same conditions, and each rate is its total claims
+ * over its total time.
+ */
+async function interleaved(total: number, rounds: number, concurrency: number, contenders: ((i: number) => Promise<unknown>)[]): Promise<number[]> {
+  const ms = contenders.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    const from = Math.floor((total * r) / rounds), to = Math.floor((total * (r + 1)) / rounds);
+    for (let c = 0; c < contenders.length; c++) ms[c]! += await drive(from, to, concurrency, contenders[c]!);
+  }
+  return ms.map((m) => (total / m) * 1000);
 }
 
 const BASELINE_LUA = `
@@ -130,7 +146,7 @@ async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof option
   const kinds = new Map<string, number>();
   // As IssuanceService does: one OS-seeded generator for ids.
   const idRng = new Rng(randomBytes(16).toString('hex'));
-  const claimsPerS = await drive(o.claims, o.concurrency, async (i) => {
+  const viaStore = async (i: number) => {
     const t = TYPES[i % TYPES.length]!;
     const u = Math.floor(i / TYPES.length) % o.users;
     const now = systemClock.now();
@@ -139,7 +155,7 @@ async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof option
     const eventJson = JSON.stringify({ ...eventTemplate, eventId: newId('event', now, idRng), claimId, couponId, couponTypeId: t.couponTypeId, userId: `usr_${u}`, idHash: idHashes[u] });
     const r = await store.claim({ campaignId, couponTypeId: t.couponTypeId, batchId: 'bat_1', terms: terms[i % TYPES.length]!, userId: `usr_${u}`, idempotencyKey: `s${i}`, idHash: idHashes[u]!, nowMs: now, claimId, couponId, eventJson, risk: { decision: 'allow', reasons: [] } });
     kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
-  });
+  };
 
   // Baseline (the issue's definition): the very same claim script, driven directly with EVALSHA
   // and precomputed arguments, on a second campaign with the same stock, budget and limits.
@@ -150,17 +166,20 @@ async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof option
   const directTerms = terms.map((t) => [String(t.discountFen), String(t.claimFromMs), String(t.claimUntilMs), String(t.limits.perPerson), String(t.limits.perPersonPerType), String(t.limits.perPersonPerBatch)]);
   const directEvent = JSON.stringify({ ...eventTemplate, campaignId: directId, eventId: newId('event', 0), claimId: newId('claim', 0), couponId: newId('coupon', 0), couponTypeId: 'cpt_a', userId: 'usr_1', idHash: idHashes[1] });
   const nowStr = String(systemClock.now());
-  const directPerS = await drive(o.claims, o.concurrency, (i) => {
+  const direct = (i: number) => {
     const ti = i % TYPES.length;
     const u = Math.floor(i / TYPES.length) % o.users;
     return redis.evalsha(sha, 3, k.conf(directId), k.wallet(directId, `usr_${u}`), k.outbox(directId), TYPES[ti]!.couponTypeId, `usr_${u}`, idHashes[u]!, nowStr, 'allow', '', `cpn_d${i}`, `clm_d${i}`, directEvent, `d${i}`, 'bat_1', ...directTerms[ti]!);
-  });
+  };
 
   // A smaller reference: a minimal claim-like script (stock DECR, a counter, XADD) in the same run.
   await redis.set(`${prefix}{base}:stock`, String(quantity * 3));
   if (!('benchBaseline' in redis)) redis.defineCommand('benchBaseline', { numberOfKeys: 3, lua: BASELINE_LUA });
-  const minimal = (redis as unknown as { benchBaseline(...a: string[]): Promise<unknown> }).benchBaseline.bind(redis);
-  const minimalPerS = await drive(o.claims, o.concurrency, (i) => minimal(`${prefix}{base}:stock`, `${prefix}{base}:p:${i % o.users}`, `${prefix}{base}:ox`, 'total', directEvent, String(i)));
+  const minimalScript = (redis as unknown as { benchBaseline(...a: string[]): Promise<unknown> }).benchBaseline.bind(redis);
+  const minimal = (i: number) => minimalScript(`${prefix}{base}:stock`, `${prefix}{base}:p:${i % o.users}`, `${prefix}{base}:ox`, 'total', directEvent, String(i));
+  // The direct script needs it loaded once (the store path has loaded it through ioredis).
+  await redis.script('LOAD', scriptSource('claim'));
+  const [claimsPerS = 0, directPerS = 0, minimalPerS = 0] = await interleaved(o.claims, o.rounds, o.concurrency, [viaStore, direct, minimal]);
 
   const a = await audit(store, campaignId, quantity, idHashes);
   const d = await audit(store, directId, quantity, idHashes);
@@ -172,7 +191,17 @@ async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof option
   report({ bench: BENCH, metric: 'limit_violations', value: a.limitViolations, unit: 'persons', backend: 'redis', level: 'store' });
 }
 
-function loadGen(cfg: Record<string, unknown>): Promise<{ requestsPerS: number; ok: number; non2xx: number; errors: number; timeouts: number; p99: number; p50: number }> {
+interface LoadResult {
+  requestsPerS: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  p99: number;
+  p50: number;
+}
+
+function loadGen(cfg: Record<string, unknown>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(here, '..', 'bin', 'run-ts.js'), join(here, '_autocannon.ts'), JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -213,15 +242,33 @@ async function httpLevel(redis: Redis, prefix: string, o: z.infer<typeof options
   const { server, url } = await listen([routes, trivial]);
   try {
     const claimCfg = (campaignId: string, keyPrefix: string) => ({ campaignId, couponTypes: TYPES.map((t) => t.couponTypeId), users: o.users, keyPrefix });
+    // Interleaved rounds, as at the store level: trivial, claims, trivial, claims, …
     const full = { connections: o.concurrency, durationS: o['http-seconds'], token };
-    const trivialFull = await loadGen({ ...full, url: `${url}/trivial` });
-    const claimFull = await loadGen({ ...full, url: `${url}/v1/claims`, claim: claimCfg('cmp_bench_http', 'h') });
-    report({ bench: BENCH, metric: 'http_claims_per_s', value: claimFull.requestsPerS, unit: '1/s', backend: 'redis', baseline: trivialFull.requestsPerS, connections: o.concurrency, non2xx: claimFull.non2xx, errors: claimFull.errors + claimFull.timeouts, baselineErrors: trivialFull.errors + trivialFull.timeouts, target: 'ratio >= 0.6' });
-
     const rated = { connections: 100, durationS: o['http-seconds'], overallRate: 2000, token };
-    const trivialRate = await loadGen({ ...rated, url: `${url}/trivial` });
-    const claimRate = await loadGen({ ...rated, url: `${url}/v1/claims`, claim: claimCfg('cmp_bench_rate', 'r') });
-    report({ bench: BENCH, metric: 'http_p99_ms_at_2000_per_s', value: claimRate.p99, unit: 'ms', backend: 'redis', baseline: trivialRate.p99, achievedPerS: claimRate.requestsPerS, baselineAchievedPerS: trivialRate.requestsPerS, p50: claimRate.p50, baselineP50: trivialRate.p50, target: 'ratio <= 2' });
+    const runs = { trivialFull: [] as LoadResult[], claimFull: [] as LoadResult[], trivialRate: [] as LoadResult[], claimRate: [] as LoadResult[] };
+    for (let r = 0; r < o.rounds; r++) {
+      runs.trivialFull.push(await loadGen({ ...full, url: `${url}/trivial` }));
+      runs.claimFull.push(await loadGen({ ...full, url: `${url}/v1/claims`, claim: claimCfg('cmp_bench_http', `h${r}_`) }));
+      runs.trivialRate.push(await loadGen({ ...rated, url: `${url}/trivial` }));
+      runs.claimRate.push(await loadGen({ ...rated, url: `${url}/v1/claims`, claim: claimCfg('cmp_bench_rate', `r${r}_`) }));
+    }
+    const mean = (xs: LoadResult[], f: (x: LoadResult) => number) => xs.reduce((a, x) => a + f(x), 0) / xs.length;
+    const errs = (xs: LoadResult[]) => xs.reduce((a, x) => a + x.errors + x.timeouts, 0);
+    report({ bench: BENCH, metric: 'http_claims_per_s', value: mean(runs.claimFull, (x) => x.requestsPerS), unit: '1/s', backend: 'redis', baseline: mean(runs.trivialFull, (x) => x.requestsPerS), connections: o.concurrency, rounds: o.rounds, non2xx: runs.claimFull.reduce((a, x) => a + x.non2xx, 0), errors: errs(runs.claimFull), baselineErrors: errs(runs.trivialFull), target: 'ratio >= 0.6' });
+    report({
+      bench: BENCH,
+      metric: 'http_p99_ms_at_2000_per_s',
+      value: mean(runs.claimRate, (x) => x.p99),
+      unit: 'ms',
+      backend: 'redis',
+      baseline: mean(runs.trivialRate, (x) => x.p99),
+      rounds: o.rounds,
+      achievedPerS: mean(runs.claimRate, (x) => x.requestsPerS),
+      baselineAchievedPerS: mean(runs.trivialRate, (x) => x.requestsPerS),
+      p50: mean(runs.claimRate, (x) => x.p50),
+      baselineP50: mean(runs.trivialRate, (x) => x.p50),
+      target: 'ratio <= 2',
+    });
 
     let oversell = 0;
     let violations = 0;

@@ -1,6 +1,7 @@
 // The simulated city: merchants, accounts and the primitive acts (register, grant, claim, redeem,
 // refund) every scenario is written in. Each act emits exactly one contract event.
 import type { Category, District } from '../core/events.ts';
+import { toCstIso } from '../core/clock.ts';
 import { newId } from '../core/ids.ts';
 import type { Rng } from '../core/rng.ts';
 import { DAY_MS, HOUR_MS, type CampaignPlan, type PlannedBatch, type PlannedCoupon } from './campaign.ts';
@@ -292,7 +293,7 @@ export class World {
 
 /** JSON pieces of an account that every claim repeats, computed once and kept on the account. */
 function cached(a: Account): { uaJson: string; createdIso: string } {
-  return (a.json ??= { uaJson: JSON.stringify(a.userAgent), createdIso: isoOf(a.createdMs) });
+  return (a.json ??= { uaJson: JSON.stringify(a.userAgent), createdIso: toCstIso(a.createdMs) });
 }
 
 function cellKey(x: number, y: number): number {
@@ -307,11 +308,6 @@ export function nearPoint(rng: Rng, lat: number, lon: number): { lat: number; lo
 function roundPrice(fen: number, category: Category): number {
   if (category === 'supermarket') return Math.max(90, Math.round(fen / 100) * 100 - 10);
   return Math.max(100, Math.round(fen / 100) * 100);
-}
-
-function isoOf(ms: number): string {
-  const d = new Date(ms + 8 * HOUR_MS);
-  return d.toISOString().replace('Z', '+08:00');
 }
 
 // ---- time of day ----

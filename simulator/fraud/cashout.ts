@@ -12,7 +12,7 @@ import { homeIp, mobileUserAgent, type Card } from '../identity.ts';
 import { channelOf, honestPurchase } from '../honest.ts';
 import { newId } from '../../core/ids.ts';
 import type { Variant } from '../labels.ts';
-import { cstMidnight, hourProfile, humanClaimDelay, nearPoint, timeOnDay, useTime, type Account, type Merchant, type World } from '../world.ts';
+import { cstMidnight, hourProfile, humanClaimDelay, nearPoint, timeOnDay, useTime, type Merchant, type World } from '../world.ts';
 import { variantOf } from './variant.ts';
 
 const LATE = [1.5, 1.2, 0.8, 0.4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.6, 1.5, 2];

@@ -77,36 +77,57 @@ class Buckets {
 }
 
 class Members {
+  // Most entities (a person's phone, ID hash, device) only ever see one member: keep it in two
+  // fields and allocate the map on the second, which keeps the garbage collector out of the way.
+  private m0: string | undefined;
+  private t0 = -Infinity;
   /** member → last seen; kept in last-seen order (re-inserted on refresh) so expiry pops the front. */
-  readonly last = new Map<string, number>();
+  private last: Map<string, number> | null = null;
   newest = -Infinity;
 
+  lastSeen(member: string): number | undefined {
+    if (this.last === null) return member === this.m0 ? this.t0 : undefined;
+    return this.last.get(member);
+  }
+
   touch(member: string, atMs: number): void {
-    const prev = this.last.get(member);
+    if (this.last === null) {
+      if (this.m0 === undefined || this.m0 === member) {
+        this.m0 = member;
+        if (atMs > this.t0) this.t0 = atMs;
+        if (atMs > this.newest) this.newest = atMs;
+        return;
+      }
+      this.last = new Map([[this.m0, this.t0]]);
+    }
+    const last = this.last;
+    const prev = last.get(member);
     if (prev !== undefined && prev >= atMs) return;
-    if (prev !== undefined) this.last.delete(member);
+    if (prev !== undefined) last.delete(member);
     if (atMs >= this.newest) {
-      this.last.set(member, atMs);
+      last.set(member, atMs);
       this.newest = atMs;
     } else {
       // A late event: keep the map ordered by rebuilding it (rare).
-      const entries = [...this.last, [member, atMs] as [string, number]].sort((a, b) => a[1] - b[1]);
-      this.last.clear();
-      for (const [m, t] of entries) this.last.set(m, t);
+      const entries = [...last, [member, atMs] as [string, number]].sort((a, b) => a[1] - b[1]);
+      last.clear();
+      for (const [m, t] of entries) last.set(m, t);
     }
   }
 
   count(startMs: number, endMs: number): number {
+    const last = this.last;
+    if (last === null) return this.m0 !== undefined && this.t0 >= startMs && this.t0 <= endMs ? 1 : 0;
     if (endMs >= this.newest) {
       // In order: everything seen is at or before endMs; drop the expired front, count the rest.
-      for (const [m, t] of this.last) {
+      for (const [m, t] of last) {
         if (t >= startMs) break;
-        this.last.delete(m);
+        last.delete(m);
       }
-      return this.last.size;
+      return last.size;
     }
     let c = 0;
-    for (const t of this.last.values()) if (t >= startMs && t <= endMs) c++;
+    for (const t of last.values()) if (t >= startMs && t <= endMs) c++;
     return c;
   }
 }
@@ -177,7 +198,7 @@ export class MemoryFeatureStore implements FeatureStore {
       byEntity.set(op.entity, (set = new Members()));
     }
     if (op.member !== undefined) {
-      const prev = set.last.get(op.member);
+      const prev = set.lastSeen(op.member);
       if (record) {
         set.touch(op.member, atMs);
       } else if (virtual && (prev === undefined || prev < startMs)) {

@@ -17,13 +17,15 @@ describe('outbox relay', () => {
     for (let i = 0; i < 30; i++) store.outbox.append('campaign:cmp_a', event(i));
     const bus = new RecordingBus();
     bus.failNext = 2;
-    const relay = createRelay({ outbox: store.outbox, bus, logger: silentLogger, consumer: 'r1', batchSize: 10, minIdleMs: 0, idleWaitMs: 5 });
+    const relay = createRelay({ outbox: store.outbox, bus, logger: silentLogger, consumer: 'r1', batchSize: 10, minIdleMs: 0, idleWaitMs: 5, trimEveryMs: 0 });
     relay.start();
     await waitFor(() => bus.eventIds(TOPICS.events).length >= 30 || undefined, { what: 'all 30 events relayed', timeoutMs: 10_000 });
     await relay.stop();
     expect(new Set(bus.eventIds(TOPICS.events)).size).toBe(30);
     expect(bus.published.every((p) => p.message.key === JSON.parse(p.message.value).merchantId)).toBe(true);
     expect(await store.outbox.backlog('relay')).toBe(0);
+    // trimEveryMs 0: the relay dropped what it had delivered.
+    expect(await store.outbox.trim('campaign:cmp_a', 'relay')).toBe(0);
   });
 
   it('sends entries that are not contract events to the dead-letter topic with the reason', async () => {

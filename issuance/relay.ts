@@ -18,6 +18,8 @@ export interface RelayOptions {
   minIdleMs?: number;
   /** Pause between passes that found nothing. */
   idleWaitMs?: number;
+  /** How often acknowledged entries are trimmed from the streams, first after one period (0: every pass). */
+  trimEveryMs?: number;
 }
 
 export interface Relay {
@@ -32,6 +34,8 @@ export function createRelay(opts: RelayOptions): Relay {
   const batchSize = opts.batchSize ?? 500;
   const minIdleMs = opts.minIdleMs ?? 30_000;
   const idleWaitMs = opts.idleWaitMs ?? 50;
+  const trimEveryMs = opts.trimEveryMs ?? 10_000;
+  let lastTrim = performance.now();
   let running = false;
   let loop: Promise<void> | undefined;
 
@@ -64,6 +68,11 @@ export function createRelay(opts: RelayOptions): Relay {
         moved += fresh.length;
         if (fresh.length < batchSize) break;
       }
+    }
+    // Relay time, not domain time: trimming is housekeeping, never part of a decision.
+    if (performance.now() - lastTrim >= trimEveryMs) {
+      lastTrim = performance.now();
+      for (const stream of await opts.outbox.streams()) await opts.outbox.trim(stream, group);
     }
     return moved;
   }

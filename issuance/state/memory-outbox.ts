@@ -9,6 +9,8 @@ interface Group {
 }
 
 interface Stream {
+  /** entries[i] has the absolute index dropped + i; groups keep absolute indexes. */
+  dropped: number;
   entries: { id: string; eventJson: string }[];
   groups: Map<string, Group>;
 }
@@ -21,7 +23,7 @@ export class MemoryOutbox implements Outbox {
 
   append(stream: string, eventJson: string): string {
     let s = this.byName.get(stream);
-    if (!s) this.byName.set(stream, (s = { entries: [], groups: new Map() }));
+    if (!s) this.byName.set(stream, (s = { dropped: 0, entries: [], groups: new Map() }));
     const id = `${this.clock.now()}-${this.seq++}`;
     s.entries.push({ id, eventJson });
     return id;
@@ -43,9 +45,9 @@ export class MemoryOutbox implements Outbox {
     const sg = this.group(stream, group);
     if (!sg) return [];
     const out: OutboxEntry[] = [];
-    while (out.length < count && sg.g.nextIndex < sg.s.entries.length) {
+    while (out.length < count && sg.g.nextIndex < sg.s.dropped + sg.s.entries.length) {
       const index = sg.g.nextIndex++;
-      const e = sg.s.entries[index]!;
+      const e = sg.s.entries[index - sg.s.dropped]!;
       sg.g.pending.set(e.id, { consumer, deliveredAtMs: this.clock.now(), index });
       out.push({ stream, id: e.id, eventJson: e.eventJson });
     }
@@ -62,7 +64,7 @@ export class MemoryOutbox implements Outbox {
       if (now - p.deliveredAtMs < minIdleMs) continue;
       p.consumer = consumer;
       p.deliveredAtMs = now;
-      out.push({ stream, id, eventJson: sg.s.entries[p.index]!.eventJson });
+      out.push({ stream, id, eventJson: sg.s.entries[p.index - sg.s.dropped]!.eventJson });
     }
     return out;
   }
@@ -73,11 +75,23 @@ export class MemoryOutbox implements Outbox {
     for (const id of ids) sg.g.pending.delete(id);
   }
 
+  async trim(stream: string, group: string): Promise<number> {
+    const sg = this.group(stream, group);
+    if (!sg) return 0;
+    let keepFrom = sg.g.nextIndex;
+    for (const p of sg.g.pending.values()) keepFrom = Math.min(keepFrom, p.index);
+    const drop = keepFrom - sg.s.dropped;
+    if (drop <= 0) return 0;
+    sg.s.entries.splice(0, drop);
+    sg.s.dropped += drop;
+    return drop;
+  }
+
   async backlog(group: string): Promise<number> {
     let n = 0;
     for (const s of this.byName.values()) {
       const g = s.groups.get(group);
-      n += g ? s.entries.length - g.nextIndex + g.pending.size : s.entries.length;
+      n += g ? s.dropped + s.entries.length - g.nextIndex + g.pending.size : s.entries.length;
     }
     return n;
   }

@@ -14,6 +14,11 @@ export interface Outbox {
   /** Takes over entries another consumer read more than `minIdleMs` ago and never acknowledged. */
   claimStale(stream: string, group: string, consumer: string, minIdleMs: number, count: number): Promise<OutboxEntry[]>;
   ack(stream: string, group: string, ids: string[]): Promise<void>;
+  /**
+   * Drops entries the group has read and acknowledged (older than its oldest pending entry and not
+   * after its last delivered one); returns how many. Safe with one consumer group per outbox.
+   */
+  trim(stream: string, group: string): Promise<number>;
   /** Entries not yet acknowledged by the group: unread plus pending. */
   backlog(group: string): Promise<number>;
 }

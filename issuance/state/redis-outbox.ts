@@ -46,6 +46,20 @@ export class RedisOutbox implements Outbox {
     if (ids.length) await this.redis.xack(stream, group, ...ids);
   }
 
+  async trim(stream: string, group: string): Promise<number> {
+    const groups = ((await this.redis.xinfo('GROUPS', stream).catch(() => [])) as unknown[][]).map(pairs);
+    const info = groups.find((g) => g.name === group);
+    if (!info || groups.length > 1) return 0;
+    const lastDelivered = String(info['last-delivered-id'] ?? '0-0');
+    if (lastDelivered === '0-0') return 0;
+    // XPENDING summary: [count, smallest id, greatest id, consumers].
+    const pending = (await this.redis.xpending(stream, group)) as [number, string | null, string | null, unknown];
+    // Entries from the oldest pending one on are kept; without pending entries everything up to
+    // and including the last delivered one may go (MINID keeps ids >= the threshold).
+    const threshold = pending[1] ?? nextId(lastDelivered);
+    return Number(await this.redis.xtrim(stream, 'MINID', threshold));
+  }
+
   async backlog(group: string): Promise<number> {
     let n = 0;
     for (const stream of await this.streams()) {
@@ -64,6 +78,11 @@ function toEntries(stream: string, raw: StreamEntries): OutboxEntry[] {
   // A deleted entry comes back with null fields; there is nothing left to relay.
   for (const [id, fields] of raw) if (fields) out.push({ stream, id, eventJson: fields[1] ?? '' });
   return out;
+}
+
+function nextId(id: string): string {
+  const [ms = '0', seq = '0'] = id.split('-');
+  return `${ms}-${BigInt(seq) + 1n}`;
 }
 
 function pairs(flat: unknown[]): Record<string, unknown> {

@@ -373,6 +373,17 @@ export function storeContract(name: string, make: (clock: ManualClock) => Promis
         expect(new Set(ids).size).toBe(expected);
         const keys = bus.published.map((p) => p.message.key);
         expect(keys).toContain('usr_0');
+        // Acknowledged entries can be trimmed; what is still pending is kept.
+        await claim('usr_6', 'cpt_any10');
+        const streams2 = await store.outbox.streams();
+        for (const s of streams2) await store.outbox.readNew(s, 'relay', 'c', 1000);
+        let trimmed = 0;
+        for (const s of streams2) trimmed += await store.outbox.trim(s, 'relay');
+        expect(trimmed).toBe(expected);
+        expect(await store.outbox.backlog('relay')).toBe(1);
+        const late = new RecordingBus();
+        expect(await createRelay({ outbox: store.outbox, bus: late, logger: silentLogger, consumer: 'd', minIdleMs: 0 }).runOnce()).toBe(1);
+        expect(late.published.map((p) => JSON.parse(p.message.value).type)).toEqual(['claim']);
       });
     });
   });

@@ -11,8 +11,7 @@ import type { Logger } from '../core/logger.ts';
 import { acceptedBins, claimTerms, couponTypeInfo, toPublishedEvent, type CampaignDefinition, type StoredCampaign } from './campaign.ts';
 import { parseWinners, type Rejection } from './eligibility.ts';
 import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult, RefusalCode } from './results.ts';
-import { StaleIdentityError } from './state/memory.ts';
-import type { Identity, IssuanceStore, MerchantRecord, WalletCoupon } from './state/store.ts';
+import { StaleIdentityError, type Identity, type IssuanceStore, type MerchantRecord, type WalletCoupon } from './state/store.ts';
 
 export interface IssuanceDeps {
   store: IssuanceStore;

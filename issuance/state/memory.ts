@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.ts';
 import { allCouponTypes, couponTypeInfo, type CampaignDefinition, type StoredCampaign } from '../campaign.ts';
 import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult } from '../results.ts';
 import { MemoryOutbox } from './memory-outbox.ts';
+import { StaleIdentityError } from './store.ts';
 import { claimFingerprint, limitReached, subsidyAfterRefund } from './rules.ts';
 import type { ClaimCommand, EligibilityGrant, GrantOutcome, Identity, IssuanceStore, MerchantRecord, RedeemCommand, RefundCommand, WalletCoupon } from './store.ts';
 
@@ -364,13 +365,6 @@ export class MemoryIssuanceStore implements IssuanceStore {
   }
 
   async close(): Promise<void> {}
-}
-
-/** The caller's identity lookup raced a change of binding; the service looks it up again. */
-export class StaleIdentityError extends Error {
-  constructor() {
-    super('identity binding changed during the claim');
-  }
 }
 
 function bump(m: Map<string, number>, k: string, by: number): void {

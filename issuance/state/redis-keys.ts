@@ -18,9 +18,6 @@ export class RedisKeys {
   blocked(id: string): string {
     return `${this.campaign(id)}blocked`;
   }
-  coupon(id: string, couponId: string): string {
-    return `${this.campaign(id)}cpn:${couponId}`;
-  }
   wallet(id: string, userId: string): string {
     return `${this.campaign(id)}w:${userId}`;
   }

@@ -3,11 +3,10 @@
 import type { Redis } from 'ioredis';
 import { allCouponTypes, type CampaignDefinition, type CampaignStatus, type StoredCampaign } from '../campaign.ts';
 import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult } from '../results.ts';
-import { StaleIdentityError } from './memory.ts';
 import { RedisKeys } from './redis-keys.ts';
 import { RedisOutbox } from './redis-outbox.ts';
 import { loadScripts, type Scripts } from './redis-scripts.ts';
-import type { ClaimCommand, EligibilityGrant, GrantOutcome, Identity, IssuanceStore, MerchantRecord, RedeemCommand, RefundCommand, WalletCoupon } from './store.ts';
+import { StaleIdentityError, type ClaimCommand, type EligibilityGrant, type GrantOutcome, type Identity, type IssuanceStore, type MerchantRecord, type RedeemCommand, type RefundCommand, type WalletCoupon } from './store.ts';
 
 export interface RedisStoreOptions {
   /** A client created with `enableAutoPipelining: true`; the store does not own it unless `ownsClient`. */

@@ -130,3 +130,10 @@ export interface IssuanceStore {
   readonly outbox: Outbox;
   close(): Promise<void>;
 }
+
+/** The caller's identity lookup raced a change of binding; the service looks it up again. */
+export class StaleIdentityError extends Error {
+  constructor() {
+    super('identity binding changed during the claim');
+  }
+}

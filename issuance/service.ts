@@ -8,10 +8,10 @@ import { newId } from '../core/ids.ts';
 import { Rng } from '../core/rng.ts';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/logger.ts';
-import { acceptedBins, claimTerms, couponTypeInfo, toPublishedEvent, type CampaignDefinition, type StoredCampaign } from './campaign.ts';
+import { acceptedBins, claimTerms, couponTypeInfo, toPublishedEvent, type CampaignDefinition, type CouponTypeInfo, type StoredCampaign } from './campaign.ts';
 import { parseWinners, type Rejection } from './eligibility.ts';
 import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult, RefusalCode } from './results.ts';
-import { StaleIdentityError, type Identity, type IssuanceStore, type MerchantRecord, type WalletCoupon } from './state/store.ts';
+import { StaleIdentityError, type ClaimTerms, type Identity, type IssuanceStore, type MerchantRecord, type WalletCoupon } from './state/store.ts';
 
 export interface IssuanceDeps {
   store: IssuanceStore;
@@ -77,6 +77,8 @@ const IDENTITY_CACHE_MAX = 200_000;
 
 export class IssuanceService {
   private readonly published = new Map<string, CampaignDefinition>();
+  /** Per published campaign and coupon type: its batch, windows and claim terms (parsed once). */
+  private readonly typeTerms = new Map<string, { info: CouponTypeInfo; terms: ClaimTerms }>();
   /**
    * Account-to-person bindings never change once made (a rebinding is refused as a conflict), so
    * they are safe to cache; only found bindings are cached. The block mark is checked in the store.
@@ -146,9 +148,14 @@ export class IssuanceService {
 
   async claim(req: ClaimRequest): Promise<ClaimResult> {
     const def = await this.publishedDefinition(req.campaignId);
-    const info = couponTypeInfo(def, req.couponTypeId);
-    if (!info) throw new AppError('NOT_FOUND', 'coupon type not found in this campaign', { field: 'couponTypeId' });
-    const terms = claimTerms(def, info);
+    const typeKey = `${req.campaignId}\n${req.couponTypeId}`;
+    let known = this.typeTerms.get(typeKey);
+    if (!known) {
+      const info = couponTypeInfo(def, req.couponTypeId);
+      if (!info) throw new AppError('NOT_FOUND', 'coupon type not found in this campaign', { field: 'couponTypeId' });
+      this.typeTerms.set(typeKey, (known = { info, terms: claimTerms(def, info) }));
+    }
+    const { info, terms } = known;
     for (let attempt = 0; ; attempt++) {
       const identity = await this.identity(req.campaignId, req.userId, attempt > 0);
       if (!identity) return { kind: 'not_eligible', detail: 'no_eligibility', replayed: false };

@@ -30,6 +30,11 @@ describe('personal data', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');
   });
 
+  it('hides short values entirely rather than showing most of them', () => {
+    expect(maskPhone('1381234')).toBe('*******');
+    expect(maskNationalId('3207031990')).toBe('**********');
+  });
+
   it('hashes with the secret, so another secret gives another hash', () => {
     expect(hmacHex('s1-secret-secret', valid)).toMatch(/^[0-9a-f]{64}$/);
     expect(hmacHex('s1-secret-secret', valid)).not.toBe(hmacHex('s2-secret-secret', valid));

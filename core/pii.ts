@@ -41,13 +41,14 @@ export function checkPhone(raw: string): { ok: true; normalized: string } | { ok
 /** 320***********1234 */
 export function maskNationalId(raw: string): string {
   const id = raw.trim();
-  if (id.length < 8) return '*'.repeat(id.length);
+  // A value shorter than an ID number would show most of itself through the usual mask: hide it all.
+  if (id.length < 15) return '*'.repeat(id.length);
   return id.slice(0, 3) + '*'.repeat(id.length - 7) + id.slice(-4);
 }
 
 /** 138****5678 */
 export function maskPhone(raw: string): string {
   const p = raw.replace(/\D/g, '');
-  if (p.length < 7) return '*'.repeat(p.length);
+  if (p.length < 11) return '*'.repeat(p.length);
   return p.slice(0, 3) + '*'.repeat(p.length - 7) + p.slice(-4);
 }

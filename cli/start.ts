@@ -11,12 +11,38 @@ import { createMetrics, metricsRoutes, type AppMetrics } from '../api/metrics.ts
 import { createBus } from '../ingest/bus/index.ts';
 import { startIngest } from '../ingest/ingester.ts';
 import { createAnalyticsStore, type AnalyticsStore } from '../ingest/store/analytics-store.ts';
+import type { EventProcessor } from '../ingest/pipeline.ts';
+import { systemClock } from '../core/clock.ts';
+import { createIssuanceRoutes } from '../api/issuance-routes.ts';
+import { decisionRoutes } from '../api/decision-routes.ts';
+import { openIssuanceStore } from '../issuance/open-store.ts';
+import type { IssuanceStore } from '../issuance/state/store.ts';
+import { createRelay } from '../issuance/relay.ts';
+import { RulesEngine } from '../rules/engine/engine.ts';
+import { MemoryFeatureStore } from '../rules/features/memory.ts';
+import { RedisFeatureStore } from '../rules/features/redis.ts';
+import { MemoryListStore } from '../rules/lists/memory.ts';
+import { RedisListStore } from '../rules/lists/redis.ts';
+import { loadRuleset } from '../rules/ruleset/load.ts';
+import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
+import { readModelFile } from '../models/model-file.ts';
+import { createModelScheduler, MODEL_SCHEDULE, type ModelScheduler } from '../models/scheduler.ts';
+import { loadWindow } from '../models/source/clickhouse.ts';
+import { writeFlags } from '../models/sink/flags-store.ts';
+import { systemClock } from '../core/clock.ts';
+import { readModelFile } from '../models/model-file.ts';
+import { createModelScheduler, MODEL_SCHEDULE } from '../models/scheduler.ts';
+import { writeFlags } from '../models/sink/flags-store.ts';
+import { loadWindow } from '../models/source/clickhouse.ts';
 
 export const INGEST_GROUP = 'quanguard-ingest';
 
 export interface Engine {
   bus: EventBus;
   store: AnalyticsStore;
+  hot: IssuanceStore;
+  rules: RulesEngine;
+  models: ModelScheduler;
   metrics: AppMetrics;
   server: Server;
   /** The bound port (useful with PORT=0). */
@@ -28,6 +54,10 @@ interface RouteDeps {
   bus: EventBus;
   store: AnalyticsStore;
   metrics: AppMetrics;
+  hot: IssuanceStore;
+  rules: RulesEngine;
+  config: Config;
+  logger: Logger;
 }
 
 /**
@@ -39,17 +69,23 @@ function routeModules(deps: RouteDeps): RouteModule[] {
     healthRoutes({
       store: () => deps.store.ping(),
       bus: async () => (await deps.bus.lag(TOPICS.events, INGEST_GROUP), true),
-      // HOT STATE: add the HotState check here (`hot: () => hotState.ping()`) when it lands.
     }),
     metricsRoutes(deps.metrics),
+    createIssuanceRoutes({
+      store: deps.hot,
+      decider: deps.rules,
+      clock: systemClock,
+      logger: deps.logger,
+      hmacSecret: deps.config.hmacSecret,
+      tokens: deps.config.tokens,
+    }),
+    decisionRoutes({ decider: deps.rules, token: deps.config.tokens.issuance }),
   ];
 }
 
 export async function startEngine(config: Config, logger: Logger, opts: { processMetrics?: boolean } = {}): Promise<Engine> {
   const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath}` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
-  // HOT STATE: the issuance engineer's HotState factory decides this; until then the log reports
-  // what config selects (REDIS_URL set → redis, else memory).
-  const hotState = config.redis ? 'redis' : 'memory';
+  const hotState = config.redis ? `redis:${new URL(config.redis.url).host}` : 'memory';
   logger.info(`backends: bus=${config.kafka ? 'kafka' : 'embedded'} store=${storeLocation} hot=${hotState}`, {
     bus: config.kafka ? 'kafka' : 'embedded',
     store: storeLocation,
@@ -69,6 +105,30 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
     const applied = await store.migrate();
     logger.info('store ready', { migrationsApplied: applied.length });
     const metrics = createMetrics({ lag: () => bus.lag(TOPICS.events, INGEST_GROUP), processMetrics: opts.processMetrics ?? true });
+
+    // Hot state: stock, limits, wallets and the claim outbox (Redis when REDIS_URL is set).
+    const hot = openIssuanceStore(config, systemClock);
+    closers.push(() => hot.close());
+    // The rules engine decides claims and redemptions in-process for the issuance core, and sees
+    // every stored event (merchants, campaigns, prices, outside producers' claims) through the
+    // ingest processor below; a claim it already decided is recognised by eventId.
+    const rules = new RulesEngine({
+      live: {
+        ruleset: loadRuleset(),
+        features: config.redis ? new RedisFeatureStore({ url: config.redis.url, prefix: 'qg:features:live' }) : new MemoryFeatureStore(),
+      },
+      lists: config.redis ? new RedisListStore({ url: config.redis.url, prefix: 'qg:lists' }) : new MemoryListStore(),
+      sink: new StoreDecisionSink(store, { logger }),
+      logger,
+    });
+    closers.push(() => rules.close());
+    logger.info(`risk decider: ${rules.name} rule set ${rules.rulesetVersion}`);
+    const rulesFeed: EventProcessor = {
+      name: 'rules',
+      async process(events) {
+        for (const e of events) await rules.process(e);
+      },
+    };
     const sub: Subscription = await startIngest({
       bus,
       store,
@@ -82,6 +142,14 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
       consumers: 2,
     });
     closers.push(() => sub.stop());
+    // Graph and forest models over the recent window on a schedule; their flags go to flags_v1.
+    const models = createModelScheduler({
+      clock: systemClock, ...MODEL_SCHEDULE, forest: readModelFile(), logger,
+      loadWindow: (fromMs, toMs) => loadWindow(store, { fromMs, toMs }),
+      writeFlags: (flags, atMs) => writeFlags(store, flags, atMs),
+    });
+    models.start();
+    closers.push(() => models.stop());
     const app = createApp({ modules: routeModules({ bus, store, metrics }), logger });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -90,7 +158,7 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info('quanguard started', { port });
-    return { bus, store, metrics, server, port, close: closeAll };
+    return { bus, store, hot, rules, models, metrics, server, port, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

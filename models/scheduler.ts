@@ -9,6 +9,9 @@ import type { MerchantForest, MerchantScore } from './merchant/forest.ts';
 import { runModels, type ModelRun } from './run.ts';
 import type { ModelWindow } from './window.ts';
 
+/** Every 5 minutes over the last 35 days (a campaign and the baseline week before it). */
+export const MODEL_SCHEDULE = { intervalMs: 5 * 60_000, windowMs: 35 * 86_400_000 } as const;
+
 export interface ModelScores {
   atMs: number;
   merchants: Map<string, MerchantScore>;

@@ -8,7 +8,11 @@ import { Rng } from '../../core/rng.ts';
 import { eventRow, EVENT_TABLES } from '../../ingest/store/rows.ts';
 import { generateEvents } from '../../ingest/testing/events.ts';
 import { openTestStore, type TestStore } from '../../ingest/testing/store.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { silentLogger } from '../../core/logger.ts';
+import { createModelScheduler } from '../scheduler.ts';
 import { writeFlags } from '../sink/flags-store.ts';
+import { farmEvents, FARM_T0 } from '../testing/farm-events.ts';
 import { windowFromEvents } from '../window-builder.ts';
 import { loadWindow } from './clickhouse.ts';
 
@@ -77,5 +81,19 @@ describe('ClickHouse window source', () => {
     await writeFlags(store, [{ ...flag, score: 0.9 }], START + 60_000);
     const rows = await store.query('SELECT entityId, score, members FROM {{db}}.flags_v1 FINAL', {}, z.object({ entityId: z.string(), score: z.number(), members: z.array(z.string()) }));
     expect(rows).toEqual([{ entityId: 'ring_abc', score: 0.9, members: ['usr_1', 'usr_2'] }]);
+  });
+
+  it('a scheduled run reads the window from the store and writes the farm\'s ring to flags_v1', async () => {
+    store = await openTestStore();
+    await load(store, farmEvents());
+    const s = store;
+    const scheduler = createModelScheduler({
+      clock: new ManualClock(FARM_T0 + 86_400_000), intervalMs: 60_000, windowMs: 7 * 86_400_000, forest: null, logger: silentLogger,
+      loadWindow: (fromMs, toMs) => loadWindow(s, { fromMs, toMs }),
+      writeFlags: (flags, at) => writeFlags(s, flags, at),
+    });
+    await scheduler.runOnce();
+    const rows = await store.query("SELECT fraudType, length(members) AS n FROM {{db}}.flags_v1 FINAL WHERE entityType = 'ring'", {}, z.object({ fraudType: z.string(), n: z.number() }));
+    expect(rows).toEqual([{ fraudType: 'bot_claiming', n: 12 }]);
   });
 });

@@ -91,7 +91,8 @@ export function patternScore(pattern: RingPattern, f: RingFigures, cfg: RingConf
       // One natural person is one ID hash: several accounts on one hash is the plainest sign; an
       // owner claiming coupons and spending them at their own shop is the shell-shop sign.
       const perPerson = f.maxAccountsPerPerson >= 2 ? 0.6 + 0.1 * Math.min(4, f.maxAccountsPerPerson - 1) : 0;
-      const owner = f.ownerRedemptionShare > 0 ? 0.6 + 0.4 * clamp01(f.ownerRedemptionShare * 2) : 0;
+      // An owner shopping at their own shop alone is ordinary; with other identities it is a ring.
+      const owner = f.ownerRedemptionShare > 0 && f.accounts >= 2 ? 0.6 + 0.4 * clamp01(f.ownerRedemptionShare * 2) : 0;
       const shell = isShell(f, cfg) ? 0.65 + 0.2 * clamp01(f.groupShareOfTopMerchant) : 0;
       const score = Math.max(perPerson, owner, shell) * (f.accounts >= 2 || owner > 0 ? 1 : 0);
       return {

@@ -44,6 +44,27 @@ describe('ring detection', () => {
     expect(flags[0]!.reasons).toEqual(expect.arrayContaining(['RING.CASH_OUT.THRESHOLD_HUGGING', 'RING.CASH_OUT.REFUND_AFTER_REDEMPTION']));
   });
 
+  it('does not flag an owner who shops at their own shop alone', () => {
+    const w = baseWindow();
+    addHonestUsers(w, 200);
+    w.merchants[0]!.ownerIdHash = 'id_usr_h0'; // usr_h0 redeems at mch_0 (i % 6 === 0)
+    expect(flagsOf(w)).toHaveLength(0);
+  });
+
+  it('flags a shell: several accounts of one person spending their coupons at the shop that person owns', () => {
+    const w = baseWindow();
+    addHonestUsers(w, 200);
+    w.merchants[5]!.ownerIdHash = 'id_shell';
+    for (let i = 0; i < 5; i++) {
+      w.claims.push({ userId: `usr_s${i}`, atMs: w.batches[0]!.dropAtMs + 3_600_000 * (i + 1), batchId: 'bat_1', couponTypeId: 'cpt_100_20', idHash: 'id_shell', phoneHash: `ph_s${i % 2}`, deviceId: 'dev_shell' });
+      w.redemptions.push({ userId: `usr_s${i}`, merchantId: 'mch_5', orderId: `ord_s${i}`, couponTypeId: 'cpt_100_20', atMs: w.endMs - 3_600_000, orderFen: 10_100, discountFen: 2_000, cardHash: 'card_shell' });
+    }
+    const subsidy = flagsOf(w).filter((f) => f.fraudType === 'subsidy_fraud');
+    expect(subsidy).toHaveLength(1);
+    expect(subsidy[0]!.members).toEqual(expect.arrayContaining(['usr_s0', 'usr_s4', 'mch_5']));
+    expect(subsidy[0]!.reasons).toEqual(expect.arrayContaining(['RING.MANY_IDENTITIES.ACCOUNTS_PER_PERSON', 'RING.MANY_IDENTITIES.OWNER_REDEEMS_AT_OWN_SHOP']));
+  });
+
   it('gives the same Louvain communities twice with the same seed', () => {
     const w = baseWindow();
     addHonestUsers(w, 150);

@@ -4,7 +4,7 @@
 // discount becomes the nearest coupon type the shop accepts, and a realistic share is redeemed.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { newId } from '../core/ids.ts';
+import { simId } from './fastid.ts';
 import { DAY_MS, HOUR_MS, type PlannedBatch, type PlannedCoupon } from './campaign.ts';
 import { offsetKm, pickDistrict } from './geo.ts';
 import { homeIp, mobileUserAgent } from './identity.ts';
@@ -91,7 +91,7 @@ export function injectBackground(w: World, rows: TianchiRow[], skippedRows: numb
       a = w.newAccount(
         {
           ...w.identities.person(g.adminCode),
-          deviceId: newId('device', createdMs, w.idRng),
+          deviceId: simId('device', createdMs, w.idRng),
           ip: homeIp(rng),
           userAgent: mobileUserAgent(rng),
           channel: channelOf(w),

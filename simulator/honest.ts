@@ -3,7 +3,7 @@
 // people look a bit odd on purpose (shared family phones and cards, late dinners, 凑单 amounts
 // right over a threshold, brand-new accounts), so a detector's precision is measured honestly.
 import type { Category } from '../core/events.ts';
-import { newId } from '../core/ids.ts';
+import { simId } from './fastid.ts';
 import type { PlannedBatch, PlannedCoupon } from './campaign.ts';
 import { DAY_MS, HOUR_MS } from './campaign.ts';
 import { offsetKm, pickDistrict, pointIn, type DistrictGeo } from './geo.ts';
@@ -44,7 +44,7 @@ export function makeMerchant(
   const start = w.plan.startMs;
   // Shops enrol in the programme over the weeks before it; a few enrol at the last minute.
   const registeredMs = opts.registeredMs ?? (rng.bool(0.03) ? start - rng.int(12 * 3600, 72 * 3600) * 1000 : start - rng.int(12 * 24 * 3600, 60 * 24 * 3600) * 1000);
-  const merchantId = opts.merchantId ?? newId('merchant', registeredMs, w.idRng);
+  const merchantId = opts.merchantId ?? simId('merchant', registeredMs, w.idRng);
   const carries = ['supermarket', 'department_store', 'mall', 'retail'].includes(category) && rng.bool(0.45);
   const terminals = Array.from({ length: rng.int(1, category === 'mall' || category === 'department_store' ? 6 : 3) }, (_, i) => `term_${merchantId.slice(4, 12)}_${i + 1}`);
   const owner = w.identities.person(g.adminCode);
@@ -112,7 +112,7 @@ export function createHonestPopulation(w: World, count: number): Account[] {
           person = { ...person, idHash: shop.ownerIdHash };
         }
       }
-      let device = { deviceId: newId('device', createdMs, w.idRng), userAgent: mobileUserAgent(rng) };
+      let device = { deviceId: simId('device', createdMs, w.idRng), userAgent: mobileUserAgent(rng) };
       // An elderly parent claiming on a child's phone.
       if (k > 0 && familyDevice && rng.bool(0.6)) device = familyDevice;
       if (k === 0 && size > 1 && rng.bool(0.12)) familyDevice = device;

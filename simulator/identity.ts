@@ -14,6 +14,8 @@ export interface Identity {
 export interface Card {
   bin: string;
   hash: string;
+  /** `"cardBin":…,"cardHash":…,` made at the card's first redemption and reused. */
+  json?: string;
 }
 
 export class IdentityFactory {

@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventType } from '../core/events.ts';
-import { newId } from '../core/ids.ts';
+import { simId } from './fastid.ts';
 import type { Rng } from '../core/rng.ts';
 
 const DAY_MS = 86_400_000;
@@ -86,7 +86,7 @@ export class EventSink {
       };
       this.days.set(day, b);
     }
-    const line = `{"eventId":"${newId('event', t, this.idRng)}","type":"${type}","occurredAt":"${b.prefix}${clockOf(local - day * DAY_MS)}+08:00",${body}\n`;
+    const line = `{"eventId":"${simId('event', t, this.idRng)}","type":"${type}","occurredAt":"${b.prefix}${clockOf(local - day * DAY_MS)}+08:00",${body}\n`;
     this.seq++;
     this.counts[type] = (this.counts[type] ?? 0) + 1;
     // Three bytes per UTF-16 unit is the most UTF-8 can need.
@@ -208,11 +208,11 @@ function grow(b: DayBucket): void {
   b.lengths = lengths;
 }
 
-/** "hh:mm:ss.mmm" for milliseconds into a day; cheaper than a Date per event. */
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** "hh:mm:ss.mmm" for milliseconds into a day, from tables: cheaper than a Date per event. */
 function clockOf(ms: number): string {
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor(ms / 60_000) % 60;
-  const s = Math.floor(ms / 1000) % 60;
-  const f = ms % 1000;
-  return `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${s < 10 ? '0' : ''}${s}.${f < 10 ? '00' : f < 100 ? '0' : ''}${f}`;
+  const s = Math.floor(ms / 1000);
+  return `${TWO[Math.floor(s / 3600)]}:${TWO[Math.floor(s / 60) % 60]}:${TWO[s % 60]}.${THREE[ms % 1000]}`;
 }

@@ -2,7 +2,7 @@
 // refund) every scenario is written in. Each act emits exactly one contract event.
 import type { Category, District } from '../core/events.ts';
 import { toCstIso } from '../core/clock.ts';
-import { newId } from '../core/ids.ts';
+import { simId } from './fastid.ts';
 import type { Rng } from '../core/rng.ts';
 import { DAY_MS, HOUR_MS, type CampaignPlan, type PlannedBatch, type PlannedCoupon } from './campaign.ts';
 import { CATALOG, type CatalogItem } from './catalog.ts';
@@ -52,7 +52,16 @@ export interface Account {
   lon: number;
   createdMs: number;
   cards: Card[];
-  json?: { uaJson: string; createdIso: string };
+  json?: AccountJson;
+}
+
+/** Claim fragments of an account (see `cached`). */
+export interface AccountJson {
+  uaJson: string;
+  /** userId to the opening quote of deviceId. */
+  who: string;
+  /** lat to the end of the claim: the account's usual place, user agent, channel, creation time. */
+  claimTail: string;
 }
 
 export interface Issued {
@@ -92,6 +101,8 @@ export class World {
   readonly claimsPerType = new Map<string, number>();
   private readonly grid = new Map<Category, Map<number, Merchant[]>>();
   private readonly byCategory = new Map<Category, Merchant[]>();
+  private readonly redeemJsonCache = new Map<PlannedCoupon, string>();
+  private readonly couponJsonCache = new Map<PlannedCoupon, { batch: PlannedBatch; json: string }>();
   accounts = 0;
 
   constructor(
@@ -210,7 +221,7 @@ export class World {
 
   newAccount(a: Omit<Account, 'userId'>, userId?: string): Account {
     this.accounts++;
-    return { userId: userId ?? newId('user', a.createdMs, this.idRng), ...a };
+    return { userId: userId ?? simId('user', a.createdMs, this.idRng), ...a };
   }
 
   grant(a: Account, atMs: number, idHash = a.idHash): void {
@@ -220,34 +231,52 @@ export class World {
   claim(a: Account, batch: PlannedBatch, coupon: PlannedCoupon, atMs: number, via: ClaimVia = {}): Issued {
     // One draw per claim: the coupon shares the claim's time and random part under its own prefix
     // (ids stay unique and typed; newId is a third of the cost of a claim event).
-    const claimId = newId('claim', atMs, this.idRng);
+    const claimId = simId('claim', atMs, this.idRng);
     const couponId = `cpn_${claimId.slice(4)}`;
     this.claimsPerType.set(coupon.couponTypeId, (this.claimsPerType.get(coupon.couponTypeId) ?? 0) + 1);
     const c = cached(a);
-    // Built by hand: claims are the bulk of the file and every field but the user agent is a plain
-    // id, hash or number; the user agent is JSON-escaped once per account.
-    const body =
-      `"claimId":"${claimId}","couponId":"${couponId}","campaignId":"${this.plan.campaignId}","batchId":"${batch.batchId}",` +
-      `"couponTypeId":"${coupon.couponTypeId}","userId":"${a.userId}","idHash":"${a.idHash}","phoneHash":"${a.phoneHash}",` +
-      `"deviceId":"${via.deviceId ?? a.deviceId}","ip":"${via.ip ?? a.ip}","lat":${via.lat ?? a.lat},"lon":${via.lon ?? a.lon},` +
-      `"userAgent":${via.userAgent === undefined ? c.uaJson : JSON.stringify(via.userAgent)},"channel":"${a.channel}","accountCreatedAt":"${c.createdIso}"}`;
+    // Built by hand from pieces cached per account and per coupon type: claims are the bulk of the
+    // file, and each piece joined per event is another string for the collector.
+    const place =
+      via.lat === undefined && via.lon === undefined && via.userAgent === undefined
+        ? c.claimTail
+        : `,"lat":${via.lat ?? a.lat},"lon":${via.lon ?? a.lon},"userAgent":${via.userAgent === undefined ? c.uaJson : JSON.stringify(via.userAgent)}${c.claimTail.slice(c.claimTail.indexOf(',"channel":'))}`;
+    const body = `"claimId":"${claimId}","couponId":"${couponId}",${this.couponJson(batch, coupon)}${c.who}${via.deviceId ?? a.deviceId}","ip":"${via.ip ?? a.ip}"${place}`;
     this.sink.emitRaw(atMs, 'claim', body);
     return { couponId, coupon, batch, claimMs: atMs };
+  }
+
+  /** campaignId, batchId and couponTypeId of a claim, with the trailing comma. */
+  private couponJson(batch: PlannedBatch, coupon: PlannedCoupon): string {
+    const hit = this.couponJsonCache.get(coupon);
+    if (hit?.batch === batch) return hit.json;
+    const json = `"campaignId":"${this.plan.campaignId}","batchId":"${batch.batchId}","couponTypeId":"${coupon.couponTypeId}",`;
+    if (!hit) this.couponJsonCache.set(coupon, { batch, json });
+    return json;
+  }
+
+  /** campaignId and couponTypeId of a redemption, with the trailing comma. */
+  private redeemCouponJson(coupon: PlannedCoupon): string {
+    let json = this.redeemJsonCache.get(coupon);
+    if (json === undefined) {
+      json = `"campaignId":"${this.plan.campaignId}","couponTypeId":"${coupon.couponTypeId}",`;
+      this.redeemJsonCache.set(coupon, json);
+    }
+    return json;
   }
 
   /** Emits the redemption; returns the order id and what was paid, for refunds. */
   redeem(a: Account, issued: Issued, m: Merchant, atMs: number, order: Order, via: PayVia = {}): { orderId: string; paidFen: number } {
     const rng = this.rng;
     const discountFen = Math.min(issued.coupon.discountFen, order.orderFen);
-    const redemptionId = newId('redemption', atMs, this.idRng);
+    const redemptionId = simId('redemption', atMs, this.idRng);
     const orderId = `ord_${redemptionId.slice(4)}`;
     const card = via.card ?? (a.cards.length > 1 && rng.bool(0.15) ? a.cards[1]! : a.cards[0]!);
     const here = via.lat !== undefined ? { lat: via.lat, lon: via.lon } : rng.bool(0.6) ? nearPoint(rng, m.lat, m.lon) : undefined;
     let body =
-      `"redemptionId":"${redemptionId}","couponId":"${issued.couponId}","campaignId":"${this.plan.campaignId}",` +
-      `"couponTypeId":"${issued.coupon.couponTypeId}","userId":"${a.userId}","merchantId":"${m.merchantId}","orderId":"${orderId}",` +
-      `"orderFen":${order.orderFen},"discountFen":${discountFen},"paidFen":${order.orderFen - discountFen},` +
-      `"terminalId":"${via.terminalId ?? rng.pick(m.terminals)}","cardBin":"${card.bin}","cardHash":"${card.hash}",` +
+      `"redemptionId":"${redemptionId}","couponId":"${issued.couponId}",${this.redeemCouponJson(issued.coupon)}"userId":"${a.userId}",` +
+      `"merchantId":"${m.merchantId}","orderId":"${orderId}","orderFen":${order.orderFen},"discountFen":${discountFen},"paidFen":${order.orderFen - discountFen},` +
+      `"terminalId":"${via.terminalId ?? rng.pick(m.terminals)}",${(card.json ??= `"cardBin":"${card.bin}","cardHash":"${card.hash}",`)}` +
       `"deviceId":"${via.deviceId ?? a.deviceId}","ip":"${via.ip ?? rng.pick(this.mobileIps)}"`;
     if (here) body += `,"lat":${here.lat},"lon":${here.lon}`;
     if (order.items) {
@@ -263,7 +292,7 @@ export class World {
   }
 
   refund(a: Account, m: Merchant, orderId: string, atMs: number, refundFen: number, couponReturned: boolean): void {
-    this.sink.emit(atMs, 'refund', { refundId: newId('refund', atMs, this.idRng), orderId, merchantId: m.merchantId, userId: a.userId, refundFen, couponReturned });
+    this.sink.emit(atMs, 'refund', { refundId: simId('refund', atMs, this.idRng), orderId, merchantId: m.merchantId, userId: a.userId, refundFen, couponReturned });
   }
 
   // ---- orders ----
@@ -292,8 +321,14 @@ export class World {
 }
 
 /** JSON pieces of an account that every claim repeats, computed once and kept on the account. */
-function cached(a: Account): { uaJson: string; createdIso: string } {
-  return (a.json ??= { uaJson: JSON.stringify(a.userAgent), createdIso: toCstIso(a.createdMs) });
+function cached(a: Account): AccountJson {
+  if (a.json) return a.json;
+  const uaJson = JSON.stringify(a.userAgent);
+  return (a.json = {
+    uaJson,
+    who: `"userId":"${a.userId}","idHash":"${a.idHash}","phoneHash":"${a.phoneHash}","deviceId":"`,
+    claimTail: `,"lat":${a.lat},"lon":${a.lon},"userAgent":${uaJson},"channel":"${a.channel}","accountCreatedAt":"${toCstIso(a.createdMs)}"}`,
+  });
 }
 
 function cellKey(x: number, y: number): number {

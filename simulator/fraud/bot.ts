@@ -8,7 +8,7 @@
 //   ordinary mobile user agent, accounts created weeks earlier, claims 0.7-2.5 s after the drop
 //   (as fast as the keenest humans), GPS jittered around one spot. No single signal separates it
 //   from keen honest people; the shared devices and the same sub-second timing on every batch do.
-import { newId } from '../../core/ids.ts';
+import { simId } from '../fastid.ts';
 import { DAY_MS, HOUR_MS } from '../campaign.ts';
 import { DISTRICT_GEO, offsetKm, pickDistrict } from '../geo.ts';
 import { AUTOMATION_USER_AGENTS, DATACENTER_NETS, VIRTUAL_PREFIXES, mobileUserAgent } from '../identity.ts';
@@ -37,7 +37,7 @@ function farm(w: World, variant: Variant): void {
   const net = blatant ? `${rng.pick(DATACENTER_NETS)}.${rng.int(0, 255)}` : '';
   const proxyNets = Array.from({ length: rng.int(3, 4) }, () => `${rng.pick(['117.136', '180.111', '114.222', '223.104'])}.${rng.int(0, 255)}`);
   const farmUa = mobileUserAgent(rng);
-  const devices = Array.from({ length: blatant ? rng.int(2, 3) : Math.ceil(size / rng.int(3, 4)) }, () => newId('device', w.plan.lotteryMs - 40 * DAY_MS, w.idRng));
+  const devices = Array.from({ length: blatant ? rng.int(2, 3) : Math.ceil(size / rng.int(3, 4)) }, () => simId('device', w.plan.lotteryMs - 40 * DAY_MS, w.idRng));
   for (const d of devices) w.labels.device(d, 'bot_claiming');
   const burstMs = w.plan.lotteryMs - rng.int(26 * HOUR_MS, 72 * HOUR_MS);
   const accounts: Account[] = [];

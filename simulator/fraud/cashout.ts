@@ -10,7 +10,7 @@ import { DAY_MS, HOUR_MS } from '../campaign.ts';
 import { offsetKm, pickDistrict } from '../geo.ts';
 import { homeIp, mobileUserAgent, type Card } from '../identity.ts';
 import { channelOf, honestPurchase } from '../honest.ts';
-import { newId } from '../../core/ids.ts';
+import { simId } from '../fastid.ts';
 import type { Variant } from '../labels.ts';
 import { cstMidnight, hourProfile, humanClaimDelay, nearPoint, timeOnDay, useTime, type Merchant, type World } from '../world.ts';
 import { variantOf } from './variant.ts';
@@ -43,7 +43,7 @@ function ring(w: World, m: Merchant, variant: Variant): void {
     const createdMs = w.plan.lotteryMs - rng.int(30, 5 * 365) * DAY_MS - rng.int(0, DAY_MS);
     const a = w.newAccount({
       ...w.identities.person(g.adminCode),
-      deviceId: newId('device', createdMs, w.idRng),
+      deviceId: simId('device', createdMs, w.idRng),
       ip: homeIp(rng),
       userAgent: mobileUserAgent(rng),
       channel: channelOf(w),

@@ -5,7 +5,7 @@
 // Subtle: 2-4 units of mid-priced liquor or small prepaid cards tucked into an ordinary basket,
 //   on about half of the person's coupon orders; the rest is normal shopping. An honest family
 //   buying a bottle or two for a dinner looks similar; repetition across orders and shops does not.
-import { newId } from '../../core/ids.ts';
+import { simId } from '../fastid.ts';
 import { DAY_MS, HOUR_MS } from '../campaign.ts';
 import { pickDistrict, pointIn } from '../geo.ts';
 import { homeIp, mobileUserAgent } from '../identity.ts';
@@ -28,7 +28,7 @@ function hoarder(w: World, variant: Variant): void {
   const createdMs = w.plan.lotteryMs - rng.int(60, 6 * 365) * DAY_MS - rng.int(0, DAY_MS);
   const a = w.newAccount({
     ...w.identities.person(g.adminCode),
-    deviceId: newId('device', createdMs, w.idRng),
+    deviceId: simId('device', createdMs, w.idRng),
     ip: homeIp(rng),
     userAgent: mobileUserAgent(rng),
     channel: channelOf(w),

@@ -9,7 +9,7 @@
 //   days early that honest neighbours also visit, in the name of a relative who claims nothing, and
 //   2-3 orders 20-90 minutes apart at 2-25% over the threshold. Only the graph (shared cards and
 //   phones tying the accounts together, their coupons concentrating on one young shop) shows it.
-import { newId } from '../../core/ids.ts';
+import { simId } from '../fastid.ts';
 import { DAY_MS, HOUR_MS } from '../campaign.ts';
 import { offsetKm, pickDistrict, pointIn } from '../geo.ts';
 import { homeIp, mobileUserAgent, type Card } from '../identity.ts';
@@ -31,7 +31,7 @@ function ring(w: World, variant: Variant): void {
   const ip = homeIp(rng);
   const person = w.identities.person(g.adminCode);
   const createdBase = w.plan.lotteryMs - rng.int(40, 400) * DAY_MS;
-  const phones = Array.from({ length: blatant ? 1 : 2 }, () => ({ deviceId: newId('device', createdBase, w.idRng), userAgent: mobileUserAgent(rng) }));
+  const phones = Array.from({ length: blatant ? 1 : 2 }, () => ({ deviceId: simId('device', createdBase, w.idRng), userAgent: mobileUserAgent(rng) }));
   const cards: Card[] = Array.from({ length: blatant ? 1 : Math.ceil(size / rng.int(2, 3)) }, () => w.identities.card());
   if (blatant) for (const p of phones) w.labels.device(p.deviceId, 'subsidy_fraud');
   const accounts: Account[] = [];

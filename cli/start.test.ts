@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('startEngine', () => {
   it('logs its backends, serves /healthz, /readyz and /metrics, and ingests from the events topic', async () => {
     const logs: string[] = [];
-    const config = loadConfig({ ...process.env, PORT: '0', QUANGUARD_DATA_DIR: dir, CLICKHOUSE_DATABASE: uniqueName('qg_start'), KAFKA_TOPIC_PREFIX: uniqueName('qgstart') });
+    const config = loadConfig({ ...process.env, PORT: '0', QUANGUARD_DATA_DIR: dir, CLICKHOUSE_DATABASE: uniqueName('qg_start'), KAFKA_TOPIC_PREFIX: uniqueName('qgstart'), QUANGUARD_REDIS_PREFIX: uniqueName('qgs').slice(0, 32) });
     engine = await startEngine(config, createLogger({ level: 'info', write: (l) => logs.push(l) }), { processMetrics: false });
     const first = JSON.parse(logs[0]!) as { msg: string };
     expect(first.msg).toMatch(/^backends: bus=(embedded|kafka) store=(chdb:|clickhouse:)\S+ hot=(memory|redis)$/);

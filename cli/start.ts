@@ -18,22 +18,13 @@ import { decisionRoutes } from '../api/decision-routes.ts';
 import { openIssuanceStore } from '../issuance/open-store.ts';
 import type { IssuanceStore } from '../issuance/state/store.ts';
 import { createRelay } from '../issuance/relay.ts';
-import { RulesEngine } from '../rules/engine/engine.ts';
-import { MemoryFeatureStore } from '../rules/features/memory.ts';
-import { RedisFeatureStore } from '../rules/features/redis.ts';
-import { MemoryListStore } from '../rules/lists/memory.ts';
-import { RedisListStore } from '../rules/lists/redis.ts';
-import { loadRuleset } from '../rules/ruleset/load.ts';
+import type { RulesEngine } from '../rules/engine/engine.ts';
+import { createRulesEngine } from '../rules/factory.ts';
 import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
 import { readModelFile } from '../models/model-file.ts';
 import { createModelScheduler, MODEL_SCHEDULE, type ModelScheduler } from '../models/scheduler.ts';
 import { loadWindow } from '../models/source/clickhouse.ts';
 import { writeFlags } from '../models/sink/flags-store.ts';
-import { systemClock } from '../core/clock.ts';
-import { readModelFile } from '../models/model-file.ts';
-import { createModelScheduler, MODEL_SCHEDULE } from '../models/scheduler.ts';
-import { writeFlags } from '../models/sink/flags-store.ts';
-import { loadWindow } from '../models/source/clickhouse.ts';
 
 export const INGEST_GROUP = 'quanguard-ingest';
 
@@ -60,10 +51,7 @@ interface RouteDeps {
   logger: Logger;
 }
 
-/**
- * Every HTTP route module of the engine, in one list. Issuance and rules routes are added here
- * when they exist (each is a RouteModule from api/*-routes.ts taking what it needs from deps).
- */
+/** Every HTTP route module of the engine, in one list. */
 function routeModules(deps: RouteDeps): RouteModule[] {
   return [
     healthRoutes({
@@ -85,7 +73,7 @@ function routeModules(deps: RouteDeps): RouteModule[] {
 
 export async function startEngine(config: Config, logger: Logger, opts: { processMetrics?: boolean } = {}): Promise<Engine> {
   const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath}` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
-  const hotState = config.redis ? `redis:${new URL(config.redis.url).host}` : 'memory';
+  const hotState = config.redis ? 'redis' : 'memory';
   logger.info(`backends: bus=${config.kafka ? 'kafka' : 'embedded'} store=${storeLocation} hot=${hotState}`, {
     bus: config.kafka ? 'kafka' : 'embedded',
     store: storeLocation,
@@ -107,22 +95,15 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
     const metrics = createMetrics({ lag: () => bus.lag(TOPICS.events, INGEST_GROUP), processMetrics: opts.processMetrics ?? true });
 
     // Hot state: stock, limits, wallets and the claim outbox (Redis when REDIS_URL is set).
-    const hot = openIssuanceStore(config, systemClock);
+    const hot = openIssuanceStore(config, systemClock, `${config.redis?.prefix ?? 'qg'}:`);
     closers.push(() => hot.close());
     // The rules engine decides claims and redemptions in-process for the issuance core, and sees
     // every stored event (merchants, campaigns, prices, outside producers' claims) through the
     // ingest processor below; a claim it already decided is recognised by eventId.
-    const rules = new RulesEngine({
-      live: {
-        ruleset: loadRuleset(),
-        features: config.redis ? new RedisFeatureStore({ url: config.redis.url, prefix: 'qg:features:live' }) : new MemoryFeatureStore(),
-      },
-      lists: config.redis ? new RedisListStore({ url: config.redis.url, prefix: 'qg:lists' }) : new MemoryListStore(),
-      sink: new StoreDecisionSink(store, { logger }),
-      logger,
-    });
+    const rulesSetup = createRulesEngine(config, { logger, sink: new StoreDecisionSink(store, { logger }), prefix: config.redis?.prefix });
+    const rules = rulesSetup.engine;
     closers.push(() => rules.close());
-    logger.info(`risk decider: ${rules.name} rule set ${rules.rulesetVersion}`);
+    logger.info(`risk decider: ${rules.name}`, rulesSetup.describe());
     const rulesFeed: EventProcessor = {
       name: 'rules',
       async process(events) {
@@ -140,8 +121,15 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
       maxBatchSize: 5000,
       maxWaitMs: 100,
       consumers: 2,
+      processors: [rulesFeed],
     });
     closers.push(() => sub.stop());
+
+    // The outbox relay moves granted claims and other issuance events onto the bus, at least once.
+    const relay = createRelay({ outbox: hot.outbox, bus, logger, consumer: `relay-${process.pid}` });
+    relay.start();
+    closers.push(() => relay.stop());
+
     // Graph and forest models over the recent window on a schedule; their flags go to flags_v1.
     const models = createModelScheduler({
       clock: systemClock, ...MODEL_SCHEDULE, forest: readModelFile(), logger,
@@ -150,7 +138,7 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
     });
     models.start();
     closers.push(() => models.stop());
-    const app = createApp({ modules: routeModules({ bus, store, metrics }), logger });
+    const app = createApp({ modules: routeModules({ bus, store, metrics, hot, rules, config, logger }), logger });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
     });

@@ -13,6 +13,8 @@ const envSchema = z.object({
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('quanguard'),
   REDIS_URL: optionalUrl,
+  // Namespace of every Redis key the engine writes (tests and co-tenants use their own).
+  QUANGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, "_", "." or "-"').default('qg'),
   QUANGUARD_DATA_DIR: z.string().default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -30,7 +32,7 @@ const envSchema = z.object({
 export interface Config {
   kafka: { brokers: string[]; clientId: string; topicPrefix: string } | null;
   clickhouse: { url: string; username: string; password: string; database: string } | { embeddedPath: string; database: string };
-  redis: { url: string } | null;
+  redis: { url: string; prefix: string } | null;
   dataDir: string;
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -54,7 +56,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clickhouse: e.CLICKHOUSE_URL
       ? { url: e.CLICKHOUSE_URL, username: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE }
       : { embeddedPath: `${e.QUANGUARD_DATA_DIR}/clickhouse`, database: e.CLICKHOUSE_DATABASE },
-    redis: e.REDIS_URL ? { url: e.REDIS_URL } : null,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.QUANGUARD_REDIS_PREFIX } : null,
     dataDir: e.QUANGUARD_DATA_DIR,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

@@ -180,7 +180,8 @@ export function honestPurchase(w: World, a: Account, issued: ReturnType<World['c
   if (order.orderFen < c.thresholdFen) order = w.basket(m, c.thresholdFen);
   if (order.orderFen < c.thresholdFen) return;
   // A bottle or two of liquor for a family dinner, bought with a coupon: honest, but near hoarding.
-  const gifts = m.skus.filter((s) => s.resellable && s.chargedFen <= 60_000);
+  const resellable = w.skuLists(m).resellable;
+  const gifts = resellable.length ? resellable.filter((s) => s.chargedFen <= 60_000) : resellable;
   if (gifts.length && rng.bool(0.02)) {
     const s = rng.pick(gifts);
     const qty = rng.bool(0.3) ? 2 : 1;

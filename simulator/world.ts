@@ -101,6 +101,7 @@ export class World {
   readonly claimsPerType = new Map<string, number>();
   private readonly grid = new Map<Category, Map<number, Merchant[]>>();
   private readonly byCategory = new Map<Category, Merchant[]>();
+  private readonly skuListCache = new WeakMap<Merchant, { of: MerchantSku[]; count: number; ordinary: MerchantSku[]; resellable: MerchantSku[] }>();
   private readonly redeemJsonCache = new Map<PlannedCoupon, string>();
   private readonly couponJsonCache = new Map<PlannedCoupon, { batch: PlannedBatch; json: string }>();
   accounts = 0;
@@ -300,23 +301,40 @@ export class World {
   /** Fills a basket from the shop's ordinary SKUs until it reaches `targetFen`. */
   basket(m: Merchant, targetFen: number): Required<Order> {
     const rng = this.rng;
-    const ordinary = m.skus.filter((s) => !s.resellable);
+    const ordinary = this.skuLists(m).ordinary;
     const pool = ordinary.length ? ordinary : m.skus;
-    const qty = new Map<MerchantSku, number>();
+    // Quantities by first pick, in pick order (the order the items are listed): a basket holds a
+    // handful of lines, so a scan beats a Map per purchase.
+    const picked: MerchantSku[] = [];
+    const qty: number[] = [];
     let total = 0;
     for (let guard = 0; total < targetFen && guard < 40; guard++) {
       const s = rng.pick(pool);
       const q = rng.bool(0.2) ? 2 : 1;
-      qty.set(s, (qty.get(s) ?? 0) + q);
+      const at = picked.indexOf(s);
+      if (at < 0) {
+        picked.push(s);
+        qty.push(q);
+      } else qty[at]! += q;
       total += s.chargedFen * q;
     }
     if (total === 0) {
-      const s = pool[0]!;
-      qty.set(s, 1);
-      total = s.chargedFen;
+      picked.push(pool[0]!);
+      qty.push(1);
+      total = pool[0]!.chargedFen;
     }
-    const items = [...qty].map(([s, q]) => ({ sku: s.sku, qty: q, unitPriceFen: s.chargedFen }));
+    const items = picked.map((s, i) => ({ sku: s.sku, qty: qty[i]!, unitPriceFen: s.chargedFen }));
     return { orderFen: total, items };
+  }
+
+  /** The shop's ordinary and resellable SKUs; which SKU is resellable never changes, prices do. */
+  skuLists(m: Merchant): { ordinary: MerchantSku[]; resellable: MerchantSku[] } {
+    let lists = this.skuListCache.get(m);
+    if (!lists || lists.of !== m.skus || lists.count !== m.skus.length) {
+      lists = { of: m.skus, count: m.skus.length, ordinary: m.skus.filter((s) => !s.resellable), resellable: m.skus.filter((s) => s.resellable) };
+      this.skuListCache.set(m, lists);
+    }
+    return lists;
   }
 }
 

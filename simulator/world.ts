@@ -171,7 +171,7 @@ export class World {
       const cells = this.grid.get(category);
       if (!cells) continue;
       const cx = Math.floor(lat / GRID_DEG), cy = Math.floor(lon / GRID_DEG);
-      for (const radius of [1, 2, 4]) {
+      for (const radius of RADII) {
         // Sampling straight from the cell lists: building a candidate list per purchase cost more
         // than the rest of the purchase in the city centre, where a window holds hundreds of shops.
         const lists: Merchant[][] = [];
@@ -187,20 +187,15 @@ export class World {
             }
           }
         if (total === 0) continue;
-        const sample = (): Merchant => {
-          let r = Math.floor(rng.next() * total);
-          for (const l of lists) {
-            if (r < l.length) return l[r]!;
-            r -= l.length;
-          }
-          return lists[lists.length - 1]![0]!;
-        };
-        let best = sample();
+        let best = sampleLists(lists, Math.floor(rng.next() * total));
         let bestKm = distanceKm(lat, lon, best.lat, best.lon);
         for (let i = 0; i < 4 && rng.bool(0.7); i++) {
-          const c = sample();
+          const c = sampleLists(lists, Math.floor(rng.next() * total));
           const km = distanceKm(lat, lon, c.lat, c.lon);
-          if (km < bestKm) [best, bestKm] = [c, km];
+          if (km < bestKm) {
+            best = c;
+            bestKm = km;
+          }
         }
         return best;
       }
@@ -347,6 +342,17 @@ function cached(a: Account): AccountJson {
     who: `"userId":"${a.userId}","idHash":"${a.idHash}","phoneHash":"${a.phoneHash}","deviceId":"`,
     claimTail: `,"lat":${a.lat},"lon":${a.lon},"userAgent":${uaJson},"channel":"${a.channel}","accountCreatedAt":"${toCstIso(a.createdMs)}"}`,
   });
+}
+
+const RADII = [1, 2, 4] as const;
+
+/** The r-th shop across the lists, as if they were one. */
+function sampleLists(lists: readonly Merchant[][], r: number): Merchant {
+  for (const l of lists) {
+    if (r < l.length) return l[r]!;
+    r -= l.length;
+  }
+  return lists[lists.length - 1]![0]!;
 }
 
 function cellKey(x: number, y: number): number {

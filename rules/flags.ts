@@ -16,7 +16,7 @@ interface Tally {
   evaluated: number;
   strong: number;
   scoreSum: number;
-  reasons: Map<string, number>;
+  reasons: Map<string, number> | null;
 }
 
 interface EventScore {
@@ -56,12 +56,13 @@ export class FlagAggregator {
       const policy = this.rs.flags[s.fraudType];
       if (!policy) continue;
       let t = this.tallies.get(key);
-      if (!t) this.tallies.set(key, (t = { entityType: s.entityType, entityId: s.entityId, fraudType: s.fraudType, evaluated: 0, strong: 0, scoreSum: 0, reasons: new Map() }));
+      if (!t) this.tallies.set(key, (t = { entityType: s.entityType, entityId: s.entityId, fraudType: s.fraudType, evaluated: 0, strong: 0, scoreSum: 0, reasons: null }));
       t.evaluated++;
       t.scoreSum += s.score;
       if (s.score >= policy.minEventScore) {
         t.strong++;
-        for (const r of s.reasons) t.reasons.set(r, (t.reasons.get(r) ?? 0) + 1);
+        const reasons = (t.reasons ??= new Map());
+        for (const r of s.reasons) reasons.set(r, (reasons.get(r) ?? 0) + 1);
       }
       const userId = (e as { userId?: string }).userId;
       if (s.entityType === 'merchant' && policy.memberMinEventScore !== undefined && userId !== undefined && s.score >= policy.memberMinEventScore) {
@@ -85,7 +86,7 @@ export class FlagAggregator {
         entityId: t.entityId,
         fraudType: t.fraudType,
         score: round3(0.5 * rate + 0.5 * Math.min(1, t.scoreSum / t.evaluated / 100)),
-        reasons: [...t.reasons.entries()].sort((a, b) => b[1] - a[1]).map(([r]) => r),
+        reasons: [...(t.reasons ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1]).map(([r]) => r),
       });
     }
     // A merchant's type is settled first, by the rule set's explicit priority; only then does it

@@ -55,6 +55,8 @@ export class RulesProcessor implements EventProcessor {
       shadow: opts.shadow ? { ruleset: opts.shadow.ruleset, features: opts.shadow.features ?? new MemoryFeatureStore() } : undefined,
       sink: opts.sink,
       idSeed: opts.idSeed ?? 1,
+      // Ingest hands each stored event over once; the feature store's event-id check covers the rest.
+      recentCapacity: 0,
       onEvaluation: (e, ev, shadow) => this.observe(e, ev, shadow),
     });
   }

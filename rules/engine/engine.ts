@@ -32,6 +32,8 @@ export interface RulesEngineDeps {
   logger?: Logger;
   /** Observers of every evaluation (flags, metrics, replay output). */
   onEvaluation?: (e: QuanguardEvent, ev: Evaluation, shadow: boolean) => void;
+  /** How many recent decisions answer a redelivered event (0 when the caller deduplicates, as ingest does). */
+  recentCapacity?: number;
   /** Seed of the decision-id generator (a replay with a fixed seed reproduces its ids). */
   idSeed?: number | string;
 }
@@ -101,7 +103,8 @@ export class RulesEngine implements RiskDecider {
     // In memory, a redelivered claim or redemption never gets here (`recent` answers it), so the
     // store's own event-id check is only needed for other events and for shared (Redis) state.
     const inMemory = store instanceof MemoryFeatureStore;
-    const opts = { record: true, dedupId: inMemory && (e.type === 'claim' || e.type === 'redemption') ? undefined : e.eventId };
+    const recentCovers = (this.deps.recentCapacity ?? 1) > 0 && (e.type === 'claim' || e.type === 'redemption');
+    const opts = { record: true, dedupId: inMemory && recentCovers ? undefined : e.eventId };
     const values = inMemory ? (store as MemoryFeatureStore).applySync(ops, facts.t, opts) : await store.apply(ops, facts.t, opts);
     const features = featureRecord(runner.ruleset, names, values);
     return runRules(runner.ruleset, e, features, { facts, reference: this.reference }, lists);
@@ -114,8 +117,10 @@ export class RulesEngine implements RiskDecider {
   }
 
   private remember(d: RiskDecision): void {
+    const cap = this.deps.recentCapacity ?? 1_000_000;
+    if (cap === 0) return;
     this.recent.set(d.eventId, d);
-    if (this.recent.size > 1_000_000) this.recent.delete(this.recent.keys().next().value!);
+    if (this.recent.size > cap) this.recent.delete(this.recent.keys().next().value!);
   }
 
   async close(): Promise<void> {

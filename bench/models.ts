@@ -1,10 +1,12 @@
-// `npm run bench -- models [--users N] [--skip-store]`: the graph and forest models end to end.
+// `npm run bench -- models [--users N] [--calibrate]`: the graph and forest models end to end.
 // A seeded synthetic city (honest users sharing some devices and carrier IP ranges, a few bot
 // farms) is written to the embedded store; then one model run is timed: query the window, build
 // the graph, components and Louvain, ring and merchant scoring, writing flags. Peak memory is the
 // highest RSS sampled during the run (and the process's maxRSS). Then forest training on a bounded
 // stratified set, and merchant scoring throughput.
 import { rmSync } from 'node:fs';
+import { UndirectedGraph } from 'graphology';
+import { connectedComponents } from 'graphology-components';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toCstIso } from '../core/clock.ts';
@@ -88,6 +90,27 @@ function sampleRss(): { stop(): number } {
   };
 }
 
+/**
+ * Plain graphology on a random graph of 500k nodes and 1M edges (addEdge, then connected
+ * components): what this machine does right now without any of our code, so the figures above
+ * can be read against the ~10 s / ~1.5 s that DEPENDENCIES.md measured on a quiet machine.
+ */
+function calibrate(): void {
+  const g = new UndirectedGraph();
+  const t0 = performance.now();
+  for (let i = 0; i < 500_000; i++) g.addNode('n' + i);
+  const rng = new Rng(11);
+  while (g.size < 1_000_000) {
+    const a = 'n' + rng.int(0, 499_999), b = 'n' + rng.int(0, 499_999);
+    if (a !== b && !g.hasEdge(a, b)) g.addEdge(a, b, { w: 1 });
+  }
+  const t1 = performance.now();
+  connectedComponents(g);
+  const t2 = performance.now();
+  report({ bench: BENCH, metric: 'calibration_graphology_build_1m_s', value: (t1 - t0) / 1000, unit: 's' });
+  report({ bench: BENCH, metric: 'calibration_graphology_components_1m_s', value: (t2 - t1) / 1000, unit: 's', baseline: 1.5 });
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { options } = parseArgs(argv);
   const users = Number(options.users ?? 110_000);
@@ -120,6 +143,8 @@ export async function run(argv: string[]): Promise<void> {
     await store.close();
     rmSync(path, { recursive: true, force: true });
   }
+
+  if (options.calibrate) calibrate();
 
   // Forest training on the default bound: 5,000 candidate rows of which the stratifier keeps a capped set.
   const rng = new Rng(3);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { TOPICS, type EventBus, type OutgoingMessage } from '../core/bus.ts';
+import { parseEventLine, type QuanguardEvent } from '../core/events.ts';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { createBus } from '../ingest/bus/index.ts';
@@ -75,9 +76,13 @@ export async function replayFile(file: string, deps: ReplayDeps): Promise<Replay
     maxBatchSize: 5000,
     maxWaitMs: 50,
     consumers: 2,
-    processors: deps.processors,
     onBatch: (o) => addOutcome(total, o),
   });
+  // Rules and models see the file's events in the file's order, not in bus delivery order: the
+  // bus keeps order per key only and its partitions interleave differently from run to run, which
+  // made two replays of one file give different decisions. The store still gets everything through
+  // the bus; the processors get each valid event once (first occurrence of its eventId).
+  const feed = deps.processors?.length ? fileOrderFeed(deps.processors) : undefined;
   let lines = 0;
   let blankLines = 0;
   let published = 0;
@@ -94,7 +99,9 @@ export async function replayFile(file: string, deps: ReplayDeps): Promise<Replay
         continue;
       }
       chunk.push(toMessage(line));
+      feed?.add(line);
       if (chunk.length >= PUBLISH_CHUNK) {
+        await feed?.flush();
         await deps.bus.publish(topic, chunk);
         published += chunk.length;
         chunk = [];
@@ -105,12 +112,33 @@ export async function replayFile(file: string, deps: ReplayDeps): Promise<Replay
       await deps.bus.publish(topic, chunk);
       published += chunk.length;
     }
+    await feed?.flush();
     await waitConsumed(() => total.messages, published, (n) => deps.onProgress?.(bytes, lines, n));
   } finally {
     await sub.stop();
   }
   await finishProcessors(deps.processors ?? [], deps.outDir);
   return { file, lines, blankLines, published, ...total, bus: deps.bus.backend, store: `${deps.store.backend}:${deps.store.location}`, elapsedMs: Date.now() - started };
+}
+
+function fileOrderFeed(processors: readonly EventProcessor[]) {
+  const seen = new Set<string>();
+  let pending: QuanguardEvent[] = [];
+  return {
+    add(line: string): void {
+      if (line.length > MAX_EVENT_CHARS) return;
+      const r = parseEventLine(line);
+      if (!r.ok || seen.has(r.event.eventId)) return;
+      seen.add(r.event.eventId);
+      pending.push(r.event);
+    },
+    async flush(): Promise<void> {
+      if (pending.length === 0) return;
+      const events = pending;
+      pending = [];
+      for (const p of processors) await p.process(events);
+    },
+  };
 }
 
 function toMessage(line: string): OutgoingMessage {

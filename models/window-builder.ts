@@ -8,10 +8,15 @@ export class WindowBuilder {
   private readonly seen = new Set<string>();
   private readonly couponTypes = new Set<string>();
   private readonly merchantIndex = new Map<string, number>();
+  // The eventId of every timed row, so build() can order rows the same way whatever order the bus
+  // delivered them in (partitions interleave differently from run to run).
+  private readonly idOf = new WeakMap<object, string>();
+  private lastId = '';
 
   add(e: QuanguardEvent): void {
     if (this.seen.has(e.eventId)) return;
     this.seen.add(e.eventId);
+    this.lastId = e.eventId;
     const at = epochMs(e.occurredAt);
     if (at > this.window.endMs) this.window.endMs = at;
     const w = this.window;
@@ -44,23 +49,23 @@ export class WindowBuilder {
         return;
       }
       case 'price.observed':
-        w.prices.push({ merchantId: e.merchantId, sku: e.sku, priceFen: e.priceFen, source: e.source, atMs: at });
+        w.prices.push(this.timed({ merchantId: e.merchantId, sku: e.sku, priceFen: e.priceFen, source: e.source, atMs: at }));
         return;
       case 'claim':
-        w.claims.push({
+        w.claims.push(this.timed({
           userId: e.userId, atMs: at, batchId: e.batchId, couponTypeId: e.couponTypeId, idHash: e.idHash, phoneHash: e.phoneHash,
           deviceId: e.deviceId, ip: e.ip, userAgent: e.userAgent,
           accountCreatedAtMs: e.accountCreatedAt ? epochMs(e.accountCreatedAt) : undefined,
-        });
+        }));
         return;
       case 'redemption':
-        w.redemptions.push({
+        w.redemptions.push(this.timed({
           userId: e.userId, merchantId: e.merchantId, orderId: e.orderId, couponTypeId: e.couponTypeId, atMs: at,
           orderFen: e.orderFen, discountFen: e.discountFen, cardHash: e.cardHash, deviceId: e.deviceId, ip: e.ip, lat: e.lat, lon: e.lon,
-        });
+        }));
         return;
       case 'refund':
-        w.refunds.push({ orderId: e.orderId, merchantId: e.merchantId, userId: e.userId, atMs: at, refundFen: e.refundFen });
+        w.refunds.push(this.timed({ orderId: e.orderId, merchantId: e.merchantId, userId: e.userId, atMs: at, refundFen: e.refundFen }));
         return;
       case 'eligibility.granted':
         return;
@@ -68,8 +73,21 @@ export class WindowBuilder {
   }
 
   build(): ModelWindow {
-    return this.window;
+    const w = this.window;
+    for (const rows of [w.prices, w.claims, w.redemptions, w.refunds] as { atMs: number }[][]) {
+      rows.sort((a, b) => a.atMs - b.atMs || compareIds(this.idOf.get(a) ?? '', this.idOf.get(b) ?? ''));
+    }
+    return w;
   }
+
+  private timed<T extends { atMs: number }>(row: T): T {
+    this.idOf.set(row, this.lastId);
+    return row;
+  }
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function windowFromEvents(events: Iterable<QuanguardEvent>): ModelWindow {

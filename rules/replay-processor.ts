@@ -70,7 +70,18 @@ export class RulesProcessor implements EventProcessor {
     }
   }
 
-  async process(events: readonly QuanguardEvent[]): Promise<void> {
+  // Ingest may run several consumers, whose batches arrive concurrently; the held-events queue is
+  // not safe to drain from two calls at once (one call's slice dropped events the other had added,
+  // and evaluated some twice), so calls run one after another.
+  private queue: Promise<void> = Promise.resolve();
+
+  process(events: readonly QuanguardEvent[]): Promise<void> {
+    const run = this.queue.then(() => this.processNow(events));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async processNow(events: readonly QuanguardEvent[]): Promise<void> {
     for (const e of events) {
       const t = Date.parse(e.occurredAt);
       this.pending.push({ t, seq: this.seq++, e });
@@ -79,9 +90,11 @@ export class RulesProcessor implements EventProcessor {
     await this.drain(this.newest - this.reorderMs);
   }
 
-  /** Evaluates held events up to `untilMs`, oldest first (reference data first on a tie). */
+  /** Evaluates held events up to `untilMs`, oldest first (reference data first on a tie, then by eventId). */
   private async drain(untilMs: number): Promise<void> {
-    this.pending.sort((a, b) => a.t - b.t || rank(a.e) - rank(b.e) || a.seq - b.seq);
+    // Ties in time are broken by eventId, not by arrival: arrival order across partitions differs
+    // from run to run, and bot claims share a millisecond, so arrival order made replays differ.
+    this.pending.sort((a, b) => a.t - b.t || rank(a.e) - rank(b.e) || compareIds(a.e.eventId, b.e.eventId) || a.seq - b.seq);
     let k = 0;
     while (k < this.pending.length && this.pending[k]!.t <= untilMs) await this.engine.process(this.pending[k++]!.e);
     if (k > 0) this.pending = this.pending.slice(k);
@@ -97,6 +110,7 @@ export class RulesProcessor implements EventProcessor {
   }
 
   async finish(outDir?: string): Promise<void> {
+    await this.queue;
     await this.drain(Infinity);
     await this.engine.close();
     if (!outDir) return;
@@ -104,6 +118,10 @@ export class RulesProcessor implements EventProcessor {
     await writeLines(join(outDir, 'decisions.ndjson'), this.lines);
     await writeFile(join(outDir, 'flags.json'), JSON.stringify({ flags: this.flags() }, null, 1) + '\n');
   }
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 const RANK: Record<string, number> = { 'campaign.published': 0, 'merchant.registered': 1, 'eligibility.granted': 2, 'price.observed': 3, claim: 4, redemption: 5, refund: 6 };

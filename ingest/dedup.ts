@@ -12,7 +12,12 @@
 import { z } from 'zod';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 
-/** Ids per bound array: keeps a server request's URL (where clickhouse-js puts params) well under its limit. */
+/**
+ * Ids per bound array: keeps a server request's URL (where clickhouse-js puts params) well under
+ * its limit. Embedded chdb has no URL, so a table's ids go in one piece: each chunk is another scan
+ * of the table's eventIds, and one piece per table measured ~25% less lookup time per 10k batch
+ * (60-75 ms -> 45 ms against 190k stored events).
+ */
 const IDS_PER_QUERY = 4000;
 const idRow = z.object({ id: z.string() });
 
@@ -20,8 +25,9 @@ const idRow = z.object({ id: z.string() });
 export async function findStored(store: AnalyticsStore, idsByTable: ReadonlyMap<string, { column: string; ids: readonly string[] }>): Promise<Set<string>> {
   const found = new Set<string>();
   const chunks: { table: string; column: string; ids: readonly string[] }[] = [];
+  const perQuery = store.backend === 'chdb' ? Infinity : IDS_PER_QUERY;
   for (const [table, { column, ids }] of idsByTable)
-    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) chunks.push({ table, column, ids: ids.slice(i, i + IDS_PER_QUERY) });
+    for (let i = 0; i < ids.length; i += perQuery) chunks.push({ table, column, ids: ids.slice(i, i + perQuery) });
   if (chunks.length === 0) return found;
   // One UNION ALL round trip for the batch: a batch typically touches two or three tables. Ids
   // travel as one String joined by the ASCII unit separator (binding a long Array(String) costs

@@ -2,6 +2,24 @@
 // through the ingester (decode, validate, dedup check, one insert per table), embedded bus and,
 // when KAFKA_BROKERS is set, Kafka; baseline: a direct @clickhouse/client insert of the same rows,
 // in the same run, on the same store backend.
+//
+// Where the time goes (2026-11-26, 200k events of the default mix, batch 10k, 2 cores shared and
+// busy, so +-30% between runs; CPU time is steadier than wall time):
+// * Main thread, per 200k: decode 2.3 s before the fast path (JSON.parse 1.1, zod 1.0, calendar
+//   checks 0.25), 1.3 s after (ingest/decode-fast.ts); rows to JSONCompactEachRow 0.8 s; eventRow
+//   0.2 s; GC about 1.3 s during ingest (node --cpu-prof).
+// * chdb, per 200k: the inserts ~2.3-2.6 s, of which the rollup views (with their merchants JOIN)
+//   ~0.35 s (same inserts with the views dropped); the stored-id check ~1.2 s before (60-75 ms a
+//   batch, 16 ms of it building the id set; every 4000-id chunk re-read the table) and ~0.9 s with
+//   one set per table on chdb (ingest/dedup.ts). Skip indexes neither help nor hurt at 10k ids.
+// * Tried and no measurable change within that noise: dropping the eventId bloom filters,
+//   optimize_on_insert = 0, input_format_parallel_parsing = 0, a narrow id table keyed by eventId
+//   for the stored-id check, bounding that check by the batch's occurredAt span (the sort keys lead
+//   with merchant or campaign, so it prunes nothing yet), building insert rows as arrays.
+// * After the decode fast path the main thread is idle ~1/3 of the ingest window (profile): it
+//   waits on chdb, which shares the two cores with it and with the neighbours.
+// * So the ingester spends ~7.5 CPU-s per 200k (about 26k events per CPU-second), the direct insert
+//   ~5.5: on a machine whose neighbours leave about one core free, that CPU figure is the ceiling.
 import { TOPICS, type EventBus, type OutgoingMessage } from '../core/bus.ts';
 import { loadConfig } from '../core/config.ts';
 import type { QuanguardEvent } from '../core/events.ts';

@@ -4,11 +4,9 @@
 // discount becomes the nearest coupon type the shop accepts, and a realistic share is redeemed.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { simId } from './fastid.ts';
 import { DAY_MS, HOUR_MS, type PlannedBatch, type PlannedCoupon } from './campaign.ts';
 import { offsetKm, pickDistrict } from './geo.ts';
-import { homeIp, mobileUserAgent } from './identity.ts';
-import { channelOf, honestPurchase, honestPrices, makeMerchant } from './honest.ts';
+import { honestPurchase, honestPrices, makeMerchant, ordinaryAccount } from './honest.ts';
 import { cstMidnight, hourProfile, humanClaimDelay, timeOnDay, type Account, type Merchant, type World } from './world.ts';
 
 export interface TianchiRow {
@@ -88,19 +86,7 @@ export function injectBackground(w: World, rows: TianchiRow[], skippedRows: numb
       const g = pickDistrict(rng);
       const home = offsetKm(rng, m.lat, m.lon, (row.distanceM ?? rng.int(0, 5000)) / 1000 + rng.next() * 0.25);
       const createdMs = w.plan.lotteryMs - rng.int(90, 8 * 365) * DAY_MS - rng.int(0, DAY_MS);
-      a = w.newAccount(
-        {
-          ...w.identities.person(g.adminCode),
-          deviceId: simId('device', createdMs, w.idRng),
-          ip: homeIp(rng),
-          userAgent: mobileUserAgent(rng),
-          channel: channelOf(w),
-          ...home,
-          createdMs,
-          cards: [w.identities.card()],
-        },
-        `usr_bg_${row.userId}`,
-      );
+      a = ordinaryAccount(w, g, home, createdMs, () => [w.identities.card()], `usr_bg_${row.userId}`);
       w.grant(a, w.plan.lotteryMs + rng.int(0, 2 * HOUR_MS));
       accounts.set(row.userId, a);
       w.labels.backgroundUsers.push(a.userId);

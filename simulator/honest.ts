@@ -7,7 +7,7 @@ import { simId } from './fastid.ts';
 import type { PlannedBatch, PlannedCoupon } from './campaign.ts';
 import { DAY_MS, HOUR_MS } from './campaign.ts';
 import { offsetKm, pickDistrict, pointIn, type DistrictGeo } from './geo.ts';
-import { homeIp, mobileUserAgent } from './identity.ts';
+import { homeIp, mobileUserAgent, type Card } from './identity.ts';
 import { hourProfile, humanClaimDelay, useTime, type Account, type Channel, type Merchant, type World } from './world.ts';
 
 const CATEGORY_MIX: Category[] = ['dining', 'retail', 'supermarket', 'entertainment', 'lodging', 'mall', 'department_store'];
@@ -26,6 +26,27 @@ const CHANNEL_WEIGHTS = [0.4, 0.3, 0.2, 0.1];
 
 export function channelOf(w: World): Channel {
   return w.rng.weighted(CHANNELS, CHANNEL_WEIGHTS);
+}
+
+/**
+ * An ordinary smartphone account of a person from district `g` living at `home`: fresh device,
+ * home IP, a mobile user agent. `cards` is called last, so the random draws keep their order.
+ */
+export function ordinaryAccount(w: World, g: DistrictGeo, home: { lat: number; lon: number }, createdMs: number, cards: () => Card[], userId?: string): Account {
+  const rng = w.rng;
+  return w.newAccount(
+    {
+      ...w.identities.person(g.adminCode),
+      deviceId: simId('device', createdMs, w.idRng),
+      ip: homeIp(rng),
+      userAgent: mobileUserAgent(rng),
+      channel: channelOf(w),
+      ...home,
+      createdMs,
+      cards: cards(),
+    },
+    userId,
+  );
 }
 
 export function shopName(w: World, g: DistrictGeo, category: Category): string {

@@ -8,9 +8,8 @@
 //   of orders hugging thresholds, repeated amounts) and the card graph give it away.
 import { DAY_MS, HOUR_MS } from '../campaign.ts';
 import { offsetKm, pickDistrict } from '../geo.ts';
-import { homeIp, mobileUserAgent, type Card } from '../identity.ts';
-import { channelOf, honestPurchase } from '../honest.ts';
-import { simId } from '../fastid.ts';
+import type { Card } from '../identity.ts';
+import { honestPurchase, ordinaryAccount } from '../honest.ts';
 import type { Variant } from '../labels.ts';
 import { cstMidnight, hourProfile, humanClaimDelay, nearPoint, timeOnDay, useTime, type Merchant, type World } from '../world.ts';
 import { variantOf } from './variant.ts';
@@ -41,16 +40,7 @@ function ring(w: World, m: Merchant, variant: Variant): void {
     const g = pickDistrict(rng);
     const home = blatant ? offsetKm(rng, m.lat, m.lon, rng.int(18, 60)) : offsetKm(rng, m.lat, m.lon, 2 + rng.next() * 4);
     const createdMs = w.plan.lotteryMs - rng.int(30, 5 * 365) * DAY_MS - rng.int(0, DAY_MS);
-    const a = w.newAccount({
-      ...w.identities.person(g.adminCode),
-      deviceId: simId('device', createdMs, w.idRng),
-      ip: homeIp(rng),
-      userAgent: mobileUserAgent(rng),
-      channel: channelOf(w),
-      ...home,
-      createdMs,
-      cards: [blatant ? rng.pick(organiserCards) : organiserCards[Math.floor(i / 2)]!],
-    });
+    const a = ordinaryAccount(w, g, home, createdMs, () => [blatant ? rng.pick(organiserCards) : organiserCards[Math.floor(i / 2)]!]);
     w.labels.user(a.userId, 'cash_out', variant);
     w.grant(a, w.plan.lotteryMs + rng.int(0, 2 * HOUR_MS));
     let redeemed = 0;

@@ -5,11 +5,9 @@
 // Subtle: 2-4 units of mid-priced liquor or small prepaid cards tucked into an ordinary basket,
 //   on about half of the person's coupon orders; the rest is normal shopping. An honest family
 //   buying a bottle or two for a dinner looks similar; repetition across orders and shops does not.
-import { simId } from '../fastid.ts';
 import { DAY_MS, HOUR_MS } from '../campaign.ts';
 import { pickDistrict, pointIn } from '../geo.ts';
-import { homeIp, mobileUserAgent } from '../identity.ts';
-import { channelOf, chooseCoupons, honestPurchase } from '../honest.ts';
+import { chooseCoupons, honestPurchase, ordinaryAccount } from '../honest.ts';
 import type { Variant } from '../labels.ts';
 import { hourProfile, humanClaimDelay, useTime, type Merchant, type MerchantSku, type World } from '../world.ts';
 import { variantOf } from './variant.ts';
@@ -26,16 +24,7 @@ function hoarder(w: World, variant: Variant): void {
   const g = pickDistrict(rng);
   const home = pointIn(rng, g);
   const createdMs = w.plan.lotteryMs - rng.int(60, 6 * 365) * DAY_MS - rng.int(0, DAY_MS);
-  const a = w.newAccount({
-    ...w.identities.person(g.adminCode),
-    deviceId: simId('device', createdMs, w.idRng),
-    ip: homeIp(rng),
-    userAgent: mobileUserAgent(rng),
-    channel: channelOf(w),
-    ...home,
-    createdMs,
-    cards: [w.identities.card()],
-  });
+  const a = ordinaryAccount(w, g, home, createdMs, () => [w.identities.card()]);
   w.labels.user(a.userId, 'hoarding', variant);
   w.grant(a, w.plan.lotteryMs + rng.int(0, 2 * HOUR_MS));
   let claimed = 0;

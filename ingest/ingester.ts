@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 import { ingestBatch } from './ingest-batch.ts';
 import type { IngestOutcome } from './outcome.ts';
-import type { EventProcessor } from './pipeline.ts';
+import { serialProcessors, type EventProcessor } from './pipeline.ts';
 
 /** What the ingester reports per batch; api/metrics.ts implements it with prom-client. */
 export interface IngestMetrics {
@@ -48,7 +48,7 @@ export async function startIngest(opts: IngestOptions): Promise<Subscription> {
     logger,
     clock: opts.clock ?? systemClock,
     deadLetterTopic: opts.deadLetterTopic,
-    processors: opts.processors ?? [],
+    processors: serialProcessors(opts.processors ?? []),
   };
   const consumers = opts.consumers ?? 1;
   if (!Number.isInteger(consumers) || consumers < 1) throw new Error(`ingest: consumers must be a positive integer, got ${consumers}`);

@@ -11,7 +11,8 @@ export interface EventProcessor {
    * processor persists its own results keyed by eventId (decisions_v1 is) and treats a failure as
    * the exception it is. A crash between the store write and this call leaves events stored but
    * unprocessed: a processor that must see every event reconciles at start (events without a
-   * decision) instead of relying on redelivery.
+   * decision) instead of relying on redelivery. Calls never overlap, even when several consumers
+   * ingest at once (the ingester serialises them), so a processor needs no locking of its own.
    */
   process(events: readonly QuanguardEvent[]): Promise<void>;
   /** Called once when a replay or a shutdown ends: flush, and write outputs under `outDir` if given. */
@@ -28,6 +29,24 @@ export async function runProcessors(processors: readonly EventProcessor[], event
       throw new Error(`processor "${p.name}" failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     }
   }
+}
+
+/**
+ * Wraps processors so their `process` calls run one batch after another. The ingester shares one
+ * wrapped list between its consumers: concurrent calls into a processor with held state (the rules'
+ * reorder queue) lost and repeated events.
+ */
+export function serialProcessors(processors: readonly EventProcessor[]): EventProcessor[] {
+  let queue: Promise<unknown> = Promise.resolve();
+  return processors.map((p) => ({
+    name: p.name,
+    process(events) {
+      const run = queue.then(() => p.process(events));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    ...(p.finish ? { finish: (outDir?: string) => queue.then(() => p.finish!(outDir)) } : {}),
+  }));
 }
 
 export async function finishProcessors(processors: readonly EventProcessor[], outDir?: string): Promise<void> {

@@ -70,18 +70,8 @@ export class RulesProcessor implements EventProcessor {
     }
   }
 
-  // Ingest may run several consumers, whose batches arrive concurrently; the held-events queue is
-  // not safe to drain from two calls at once (one call's slice dropped events the other had added,
-  // and evaluated some twice), so calls run one after another.
-  private queue: Promise<void> = Promise.resolve();
-
-  process(events: readonly QuanguardEvent[]): Promise<void> {
-    const run = this.queue.then(() => this.processNow(events));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async processNow(events: readonly QuanguardEvent[]): Promise<void> {
+  // Calls never overlap (ingest/pipeline.ts contract): the held-events queue is drained by one call at a time.
+  async process(events: readonly QuanguardEvent[]): Promise<void> {
     for (const e of events) {
       const t = Date.parse(e.occurredAt);
       this.pending.push({ t, seq: this.seq++, e });
@@ -110,7 +100,6 @@ export class RulesProcessor implements EventProcessor {
   }
 
   async finish(outDir?: string): Promise<void> {
-    await this.queue;
     await this.drain(Infinity);
     await this.engine.close();
     if (!outDir) return;

@@ -1,17 +1,11 @@
 // The shape most velocity and sharing rules have: one windowed feature (which includes the event
 // itself) against a minimum. Each rule file names its own id, reason and subject.
-import type { EventType, FraudType } from '../../core/events.ts';
-import { defineRule, hit, noHit, type FlagSubject, type RuleDefinition } from '../types.ts';
+import { defineRule, hit, noHit, type RuleDefinition } from '../types.ts';
 import { atLeastConfig, type AtLeastConfig } from './common.ts';
 
-export function featureAtLeastRule(meta: {
-  id: string;
-  version: number;
-  fraudType: FraudType;
-  reason: string;
-  appliesTo: readonly EventType[];
-  subject: FlagSubject;
-}): RuleDefinition<AtLeastConfig> {
+export function featureAtLeastRule(
+  meta: Pick<RuleDefinition<AtLeastConfig>, 'id' | 'version' | 'fraudType' | 'reason' | 'appliesTo' | 'subject'>,
+): RuleDefinition<AtLeastConfig> {
   return defineRule({
     ...meta,
     configSchema: atLeastConfig,

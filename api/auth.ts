@@ -1,12 +1,13 @@
 // Per-role bearer tokens: the issuance client (claims, wallets), the merchant gateway (redemptions,
-// refunds) and the admin (campaigns, eligibility, settlement, block lists). Tokens come from
+// refunds), the admin (campaigns, eligibility, settlement, block lists), risk analysts (triage,
+// reports) and the bureau (reports). Tokens come from
 // config; a role with no configured token cannot authenticate, never an open door. Comparison is
 // constant-time over SHA-256 digests so neither content nor length leaks through timing.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../core/errors.ts';
 
-export const ROLES = ['issuance', 'merchant', 'admin'] as const;
+export const ROLES = ['issuance', 'merchant', 'admin', 'analyst', 'bureau'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Auth {

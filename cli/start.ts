@@ -14,6 +14,7 @@ import { createAnalyticsStore, type AnalyticsStore } from '../ingest/store/analy
 import type { EventProcessor } from '../ingest/pipeline.ts';
 import { systemClock } from '../core/clock.ts';
 import { createIssuanceRoutes } from '../api/issuance-routes.ts';
+import { reportRoutes } from '../api/report-routes.ts';
 import { decisionRoutes } from '../api/decision-routes.ts';
 import { openIssuanceStore } from '../issuance/open-store.ts';
 import type { IssuanceStore } from '../issuance/state/store.ts';
@@ -68,6 +69,7 @@ function routeModules(deps: RouteDeps): RouteModule[] {
       tokens: deps.config.tokens,
     }),
     decisionRoutes({ decider: deps.rules, token: deps.config.tokens.issuance }),
+    reportRoutes({ store: deps.store, tokens: deps.config.tokens }),
   ];
 }
 

@@ -1,0 +1,38 @@
+// `quanguard report --day YYYY-MM-DD [--campaign cmp_…] [--json] [--out FILE]`: the T+1 statistics
+// of one China Standard Time day from the store the engine writes (embedded chdb under the data
+// directory, or the server CLICKHOUSE_URL names). Text for people, JSON with --json or --out.
+import { writeFile } from 'node:fs/promises';
+import { loadConfig } from '../core/config.ts';
+import { createLogger } from '../core/logger.ts';
+import { createAnalyticsStore } from '../ingest/store/analytics-store.ts';
+import { dailyReport, formatDailyReport, reportQuerySchema } from '../reports/daily.ts';
+import { parseArgs } from './args.ts';
+
+const USAGE = 'usage: quanguard report --day YYYY-MM-DD [--campaign cmp_…] [--json] [--out FILE]\n';
+
+export async function run(argv: string[]): Promise<number> {
+  const { options } = parseArgs(argv);
+  const q = reportQuerySchema.safeParse({ day: options.day === true ? '' : options.day, campaignId: options.campaign === true ? '' : options.campaign });
+  if (!q.success) {
+    const issue = q.error.issues[0]!;
+    process.stderr.write(`quanguard report: ${issue.path.join('.') === 'campaignId' ? '--campaign' : '--day'} ${issue.message}\n${USAGE}`);
+    return 2;
+  }
+  if (options.out === true) {
+    process.stderr.write(`quanguard report: --out needs a file\n${USAGE}`);
+    return 2;
+  }
+  const config = loadConfig();
+  const logger = createLogger({ level: 'warn', base: { service: 'quanguard', command: 'report' } });
+  const store = createAnalyticsStore(config.clickhouse, logger);
+  try {
+    await store.migrate();
+    const report = await dailyReport(store, q.data);
+    const json = JSON.stringify(report, null, 1) + '\n';
+    if (typeof options.out === 'string') await writeFile(options.out, json);
+    process.stdout.write(options.json ? json : formatDailyReport(report) + '\n');
+    return 0;
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+}

@@ -65,6 +65,25 @@ describe('ring detection', () => {
     expect(subsidy[0]!.reasons).toEqual(expect.arrayContaining(['RING.MANY_IDENTITIES.ACCOUNTS_PER_PERSON', 'RING.MANY_IDENTITIES.OWNER_REDEEMS_AT_OWN_SHOP']));
   });
 
+  it('does not flag two accounts on one ID hash that share no phone, device or card (two people whose IDs hash alike)', () => {
+    const w = baseWindow();
+    addHonestUsers(w, 200);
+    // usr_h3 and usr_h150 live apart: own phone, device, card and IP; only the ID hash is common.
+    w.claims.find((c) => c.userId === 'usr_h150')!.idHash = 'id_usr_h3';
+    expect(flagsOf(w)).toHaveLength(0);
+  });
+
+  it('flags two accounts on one ID hash that also share a card', () => {
+    const w = baseWindow();
+    addHonestUsers(w, 200);
+    w.claims.find((c) => c.userId === 'usr_h150')!.idHash = 'id_usr_h3';
+    w.redemptions.find((r) => r.userId === 'usr_h150')!.cardHash = 'card_usr_h3';
+    const subsidy = flagsOf(w).filter((f) => f.fraudType === 'subsidy_fraud');
+    expect(subsidy).toHaveLength(1);
+    expect(new Set(subsidy[0]!.members)).toEqual(new Set(['usr_h3', 'usr_h150']));
+    expect(subsidy[0]!.reasons).toEqual(expect.arrayContaining(['RING.MANY_IDENTITIES.ACCOUNTS_PER_PERSON', 'RING.MANY_IDENTITIES.SHARED_CARD']));
+  });
+
   it('gives the same Louvain communities twice with the same seed', () => {
     const w = baseWindow();
     addHonestUsers(w, 150);

@@ -26,7 +26,11 @@ export const ringConfigSchema = z.object({
    * at one shop enrolled shortly before the start (shellMaxShopAgeDays), and is most of that shop's
    * coupon business (shellShopShare).
    */
-  manyIdentities: z.object({ cutoff: z.number(), shellMinAccounts: z.number().int().min(2), shellGroupShare: z.number(), shellShopShare: z.number(), shellMaxShopAgeDays: z.number() }),
+  /**
+   * minAccountsPerPersonAlone: this many accounts on one ID hash stand as a ring by themselves; two
+   * accounts on one ID hash count only when they also share a device, phone or card (see patternScore).
+   */
+  manyIdentities: z.object({ cutoff: z.number(), minAccountsPerPersonAlone: z.number().int().min(2), shellMinAccounts: z.number().int().min(2), shellGroupShare: z.number(), shellShopShare: z.number(), shellMaxShopAgeDays: z.number() }),
   /** minMemberHugging: a customer joins a cash-out group only if this share of its orders there hug thresholds. */
   cashOut: z.object({ minAccounts: z.number().int().min(2), minMemberHugging: z.number().min(0).max(1), maxCommunityAccounts: z.number().int().positive(), cutoff: z.number() }),
   fraudType: z.object({ botFarm: fraudTypeSchema, manyIdentities: fraudTypeSchema, cashOut: fraudTypeSchema }),
@@ -34,11 +38,11 @@ export const ringConfigSchema = z.object({
 export type RingConfig = z.infer<typeof ringConfigSchema>;
 
 export const RING_CONFIG: RingConfig = ringConfigSchema.parse({
-  version: 'rings@2',
+  version: 'rings@3',
   newAccountDays: 7,
   maxEvidenceEdges: 40,
   botFarm: { minAccounts: 3, minDropBurstShare: 0.6, cutoff: 0.6 },
-  manyIdentities: { cutoff: 0.6, shellMinAccounts: 3, shellGroupShare: 0.6, shellShopShare: 0.5, shellMaxShopAgeDays: 20 },
+  manyIdentities: { cutoff: 0.6, minAccountsPerPersonAlone: 3, shellMinAccounts: 3, shellGroupShare: 0.6, shellShopShare: 0.5, shellMaxShopAgeDays: 20 },
   cashOut: { minAccounts: 4, minMemberHugging: 0.5, maxCommunityAccounts: 400, cutoff: 0.6 },
   fraudType: { botFarm: 'bot_claiming', manyIdentities: 'subsidy_fraud', cashOut: 'cash_out' },
 });
@@ -90,7 +94,13 @@ export function patternScore(pattern: RingPattern, f: RingFigures, cfg: RingConf
     case 'manyIdentities': {
       // One natural person is one ID hash: several accounts on one hash is the plainest sign; an
       // owner claiming coupons and spending them at their own shop is the shell-shop sign.
-      const perPerson = f.maxAccountsPerPerson >= 2 ? 0.6 + 0.1 * Math.min(4, f.maxAccountsPerPerson - 1) : 0;
+      // Two accounts on one hash that share nothing else (own phone, device and card each, often
+      // far apart) are two people whose numbers hash alike (a mistyped or colliding ID in the
+      // import), not one person farming: on city seed 2 such pairs were ~all of the honest
+      // accounts the ring model flagged. A person behind several accounts reuses a phone, a device
+      // or a card, or has three or more.
+      const linkedOtherwise = f.maxAccountsPerDevice >= 2 || f.maxAccountsPerPhone >= 2 || f.maxAccountsPerCard >= 2;
+      const perPerson = f.maxAccountsPerPerson >= cfg.manyIdentities.minAccountsPerPersonAlone || (f.maxAccountsPerPerson >= 2 && linkedOtherwise) ? 0.6 + 0.1 * Math.min(4, f.maxAccountsPerPerson - 1) : 0;
       // An owner shopping at their own shop alone is ordinary; with other identities it is a ring.
       const owner = f.ownerRedemptionShare > 0 && f.accounts >= 2 ? 0.6 + 0.4 * clamp01(f.ownerRedemptionShare * 2) : 0;
       const shell = isShell(f, cfg) ? 0.65 + 0.2 * clamp01(f.groupShareOfTopMerchant) : 0;

@@ -31,6 +31,7 @@ import phoneManyAccounts from './catalog/subsidy_fraud/phone-many-accounts.ts';
 import splitOrders from './catalog/subsidy_fraud/split-orders.ts';
 import ownerRedeems from './catalog/subsidy_fraud/owner-redeems.ts';
 import shellSharedCards from './catalog/subsidy_fraud/shell-shared-cards.ts';
+import linkedPayers from './catalog/subsidy_fraud/linked-payers.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRule = RuleDefinition<any>;
@@ -39,7 +40,7 @@ export const RULES: readonly AnyRule[] = [
   claimLatency, claimBurst, accountsPerDevice, accountsPerIpRange, accountsPerPhone, newAccount, automationUserAgent, outsideCity, hostingIp, ipLocationMismatch,
   thresholdHugging, repeatedAmount, cardManyAccounts, payerFar, lateHour, refundAfterRedemption, samePairRepeat, shareAbovePeers,
   resellableQuantity, couponsAtOneMerchant,
-  idManyAccounts, phoneManyAccounts, deviceManyAccounts, subsidyCardManyAccounts, splitOrders, merchantRegisteredLate, ownerRedeems, shellSharedCards,
+  idManyAccounts, phoneManyAccounts, deviceManyAccounts, subsidyCardManyAccounts, splitOrders, merchantRegisteredLate, ownerRedeems, shellSharedCards, linkedPayers,
   aboveBaseline, abovePeers,
 ];
 

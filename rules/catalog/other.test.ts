@@ -6,6 +6,8 @@ import aboveBaseline from './price_gouging/above-baseline.ts';
 import abovePeers from './price_gouging/above-peers.ts';
 import merchantRegisteredLate from './subsidy_fraud/merchant-registered-late.ts';
 import splitOrders from './subsidy_fraud/split-orders.ts';
+import linkedPayers from './subsidy_fraud/linked-payers.ts';
+import type { EligibilityGranted } from '../../core/events.ts';
 
 const before = [campaign(), merchant()];
 const DAY = 86_400_000;
@@ -38,6 +40,23 @@ describe('subsidy fraud rules', () => {
   ])('%s', (_n, orderFen, pair, outcome) => {
     const r = evaluateRule(splitOrders, { pairRedemptions: 'p', atLeast: 2, maxOverThresholdPct: 10 }, redemption({ orderFen }), { features: { p: pair }, before });
     expect(r.outcome).toBe(outcome);
+  });
+});
+
+describe('subsidy.linked_payers', () => {
+  const grant = (userId: string, idHash: string, phoneHash: string): EligibilityGranted => ({
+    eventId: `evt_g_${userId}`, type: 'eligibility.granted', occurredAt: at(DROP - DAY), campaignId: 'cmp_t', userId, idHash: idHash.repeat(64), phoneHash: phoneHash.repeat(64),
+  });
+  const cfg = { idAccountsAtLeast: 3, phoneAccountsAtLeast: 2 };
+  it.each([
+    ['SUBSIDY.LINKED_PAYER when the payer shares a phone number with another account', [grant('usr_t', 'a', '1'), grant('usr_b', 'b', '1')], 'hit', 2],
+    ['SUBSIDY.LINKED_PAYER when three accounts carry one ID', [grant('usr_t', 'a', '1'), grant('usr_b', 'a', '2'), grant('usr_c', 'a', '3')], 'hit', 3],
+    ['no hit for an ID shared by two accounts only', [grant('usr_t', 'a', '1'), grant('usr_b', 'a', '2')], 'no_hit', 2],
+    ['no hit for a payer alone on its ID and phone', [grant('usr_t', 'a', '1'), grant('usr_b', 'b', '2')], 'no_hit', 1],
+    ['no hit, nothing measured, for an account never granted', [grant('usr_b', 'b', '2')], 'no_hit', null],
+    ['a winner granted twice is still one account', [grant('usr_t', 'a', '1'), grant('usr_t', 'a', '1')], 'no_hit', 1],
+  ])('%s', (_n, grants, outcome, observed) => {
+    expect(evaluateRule(linkedPayers, cfg, redemption(), { before: [...before, ...grants] })).toMatchObject({ outcome, observed });
   });
 });
 

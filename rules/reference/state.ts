@@ -44,6 +44,9 @@ export class Reference {
   readonly campaigns = new Map<string, CampaignRef>();
   readonly merchants = new Map<string, MerchantRef>();
   private readonly identities = new Map<string, { idHash: string; phoneHash: string }>();
+  /** Accounts granted per ID hash and per phone hash (eligibility import), for shared identities. */
+  private readonly accountsById = new Map<string, number>();
+  private readonly accountsByPhone = new Map<string, number>();
   private readonly skuNames = new Map<string, string>();
   private readonly prices = new Map<string, PriceHistory>();
   private readonly latestBySku = new Map<string, LazyMedian>();
@@ -81,9 +84,19 @@ export class Reference {
         if (!this.merchants.has(e.merchantId))
           this.merchants.set(e.merchantId, { merchantId: e.merchantId, category: e.category, district: e.district, lat: e.lat, lon: e.lon, registeredAt: t, ownerIdHash: e.ownerIdHash });
         return;
-      case 'eligibility.granted':
+      case 'eligibility.granted': {
+        // Counted once per account: a winner granted again (another campaign) is not a second account.
+        const had = this.identities.get(e.userId);
+        if (had?.idHash === e.idHash && had.phoneHash === e.phoneHash) return;
+        if (had) {
+          this.accountsById.set(had.idHash, (this.accountsById.get(had.idHash) ?? 1) - 1);
+          this.accountsByPhone.set(had.phoneHash, (this.accountsByPhone.get(had.phoneHash) ?? 1) - 1);
+        }
         this.identities.set(e.userId, { idHash: e.idHash, phoneHash: e.phoneHash });
+        this.accountsById.set(e.idHash, (this.accountsById.get(e.idHash) ?? 0) + 1);
+        this.accountsByPhone.set(e.phoneHash, (this.accountsByPhone.get(e.phoneHash) ?? 0) + 1);
         return;
+      }
       case 'price.observed':
         if (e.name !== undefined && !this.skuNames.has(e.sku)) this.skuNames.set(e.sku, e.name);
         this.observePrice(e.merchantId, e.sku, e.priceFen, t);
@@ -106,6 +119,16 @@ export class Reference {
 
   identityOf(userId: string): { idHash: string; phoneHash: string } | undefined {
     return this.identities.get(userId);
+  }
+
+  /**
+   * Accounts granted under this account's ID hash and under its phone hash in the eligibility
+   * import (each at least 1: the account itself); undefined when the account was never granted.
+   */
+  accountsSharingIdentity(userId: string): { byId: number; byPhone: number } | undefined {
+    const id = this.identities.get(userId);
+    if (!id) return undefined;
+    return { byId: this.accountsById.get(id.idHash) ?? 1, byPhone: this.accountsByPhone.get(id.phoneHash) ?? 1 };
   }
 
   /** The campaign running at t, or the last one that started before it. */

@@ -26,6 +26,7 @@ import { readModelFile } from '../models/model-file.ts';
 import { createModelScheduler, MODEL_SCHEDULE, type ModelScheduler } from '../models/scheduler.ts';
 import { loadWindow } from '../models/source/clickhouse.ts';
 import { writeFlags } from '../models/sink/flags-store.ts';
+import { publishToRules } from '../models/publish.ts';
 
 export const INGEST_GROUP = 'quanguard-ingest';
 
@@ -132,11 +133,13 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
     relay.start();
     closers.push(() => relay.stop());
 
-    // Graph and forest models over the recent window on a schedule; their flags go to flags_v1.
+    // Graph and forest models over the recent window on a schedule; their flags go to flags_v1, their
+    // scores to the rules (a rule may read them) and their strongest flags to the block lists.
     const models = createModelScheduler({
       clock: systemClock, ...MODEL_SCHEDULE, forest: readModelFile(), logger,
       loadWindow: (fromMs, toMs) => loadWindow(store, { fromMs, toMs }),
       writeFlags: (flags, atMs) => writeFlags(store, flags, atMs),
+      publish: publishToRules({ reference: rules.reference, lists: rulesSetup.lists }),
     });
     models.start();
     closers.push(() => models.stop());

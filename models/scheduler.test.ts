@@ -27,8 +27,9 @@ describe('model scheduler', () => {
     expect(asked).toEqual([[1_000_000 - 3_600_000, 1_000_000]]);
     expect(written[0]!.at).toBe(1_000_000);
     expect(written[0]!.flags.filter((f) => f.fraudType === 'bot_claiming')).toHaveLength(1);
-    expect(s.latest()!.ringScoreByUser.get('usr_b0')).toBeGreaterThan(0.6);
-    expect(s.latest()!.ringScoreByUser.has('usr_h0')).toBe(false);
+    expect(s.latest()!.rings.get('usr_b0')![0]).toMatchObject({ fraudType: 'bot_claiming' });
+    expect(s.latest()!.rings.get('usr_b0')![0]!.score).toBeGreaterThan(0.6);
+    expect(s.latest()!.rings.has('usr_h0')).toBe(false);
   });
 
   it('keeps running on its interval after a failed run, and stops cleanly', async () => {

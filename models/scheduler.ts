@@ -1,23 +1,19 @@
 // Runs the models over the recent window on an interval in `npm start`. Runs never overlap (the
 // next one is scheduled when the last finishes); the window ends at the injected clock's now; a
-// failed run is logged and the next one still happens. The latest scores stay readable, so a rule
-// may use a model score as a feature.
+// failed run is logged and the next one still happens. Each run's scores and flags go to `publish`
+// (in `npm start`: the rules engine's model-score table and its block lists, models/publish.ts).
 import type { Clock } from '../core/clock.ts';
 import type { Flag } from '../core/decision.ts';
 import type { Logger } from '../core/logger.ts';
-import type { MerchantForest, MerchantScore } from './merchant/forest.ts';
+import type { ModelScoreSnapshot } from '../rules/reference/model-scores.ts';
+import type { MerchantForest } from './merchant/forest.ts';
+import { RING_CONFIG } from './graph/rings.ts';
+import { scoreSnapshot } from './publish.ts';
 import { runModels, type ModelRun } from './run.ts';
 import type { ModelWindow } from './window.ts';
 
 /** Every 5 minutes over the last 35 days (a campaign and the baseline week before it). */
 export const MODEL_SCHEDULE = { intervalMs: 5 * 60_000, windowMs: 35 * 86_400_000 } as const;
-
-export interface ModelScores {
-  atMs: number;
-  merchants: Map<string, MerchantScore>;
-  /** Per account, the highest score of a ring it belongs to. */
-  ringScoreByUser: Map<string, number>;
-}
 
 export interface SchedulerDeps {
   clock: Clock;
@@ -25,6 +21,8 @@ export interface SchedulerDeps {
   windowMs: number;
   loadWindow(fromMs: number, toMs: number): Promise<ModelWindow>;
   writeFlags(flags: readonly Flag[], createdAtMs: number): Promise<void>;
+  /** Hands the run's scores and flags on (rule features, block lists); a failure fails the run, logged. */
+  publish?(scores: ModelScoreSnapshot, flags: readonly Flag[]): Promise<void>;
   forest: MerchantForest | null;
   logger: Logger;
   seed?: number;
@@ -37,7 +35,7 @@ export interface ModelScheduler {
   start(): void;
   stop(): Promise<void>;
   runOnce(): Promise<ModelRun>;
-  latest(): ModelScores | undefined;
+  latest(): ModelScoreSnapshot | undefined;
   readonly runs: number;
 }
 
@@ -46,7 +44,7 @@ export function createModelScheduler(deps: SchedulerDeps): ModelScheduler {
   const setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms).unref());
   const clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
   const log = deps.logger.child({ component: 'models' });
-  let scores: ModelScores | undefined;
+  let scores: ModelScoreSnapshot | undefined;
   let handle: unknown;
   let running: Promise<unknown> | undefined;
   let stopped = true;
@@ -57,9 +55,8 @@ export function createModelScheduler(deps: SchedulerDeps): ModelScheduler {
     const window = await deps.loadWindow(toMs - deps.windowMs, toMs);
     const run = runModels(window, { seed: deps.seed ?? 1, forest: deps.forest ?? undefined });
     await deps.writeFlags(run.flags, toMs);
-    const ringScoreByUser = new Map<string, number>();
-    for (const r of run.rings) for (const m of r.members) ringScoreByUser.set(m, Math.max(ringScoreByUser.get(m) ?? 0, r.score));
-    scores = { atMs: toMs, merchants: new Map(run.merchantScores.map((s) => [s.merchantId, s])), ringScoreByUser };
+    scores = scoreSnapshot(run, toMs, `${deps.forest?.file.version ?? 'no-forest'} ${RING_CONFIG.version}`);
+    await deps.publish?.(scores, run.flags);
     runs++;
     log.info('model run', { flags: run.flags.length, rings: run.rings.length, ...run.stats, timingsMs: run.timingsMs });
     return run;

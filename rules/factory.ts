@@ -11,9 +11,12 @@ import { MemoryListStore } from './lists/memory.ts';
 import { RedisListStore } from './lists/redis.ts';
 import { LIVE_RULESET, loadRuleset } from './ruleset/load.ts';
 import type { DecisionSink } from './sink/types.ts';
+import type { ListStore } from './lists/types.ts';
 
 export interface RulesEngineSetup {
   engine: RulesEngine;
+  /** The engine's block/allow/snooze lists (the models' scheduler adds its blocks here). */
+  lists: ListStore;
   describe(): Record<string, string>;
 }
 
@@ -23,15 +26,17 @@ export function createRulesEngine(config: Config, opts: { logger: Logger; sink?:
   const prefix = opts.prefix ?? 'qg';
   const features = (version: string): FeatureStore =>
     config.redis ? new RedisFeatureStore({ url: config.redis.url, prefix: `${prefix}:${version}` }) : new MemoryFeatureStore();
+  const lists: ListStore = config.redis ? new RedisListStore({ url: config.redis.url, prefix }) : new MemoryListStore();
   const engine = new RulesEngine({
     live: { ruleset: live, features: features(live.version) },
     shadow: shadow ? { ruleset: shadow, features: features(shadow.version) } : undefined,
-    lists: config.redis ? new RedisListStore({ url: config.redis.url, prefix }) : new MemoryListStore(),
+    lists,
     sink: opts.sink,
     logger: opts.logger,
   });
   return {
     engine,
+    lists,
     describe: () => ({ rules: `${live.version}${shadow ? ` (shadow ${shadow.version})` : ''}`, features: config.redis ? 'redis' : 'memory', lists: config.redis ? 'redis' : 'memory' }),
   };
 }

@@ -32,6 +32,8 @@ import splitOrders from './catalog/subsidy_fraud/split-orders.ts';
 import ownerRedeems from './catalog/subsidy_fraud/owner-redeems.ts';
 import shellSharedCards from './catalog/subsidy_fraud/shell-shared-cards.ts';
 import linkedPayers from './catalog/subsidy_fraud/linked-payers.ts';
+import merchantModelRisk from './catalog/cash_out/merchant-model-risk.ts';
+import modelRingMember from './catalog/bot_claiming/model-ring-member.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRule = RuleDefinition<any>;
@@ -42,6 +44,8 @@ export const RULES: readonly AnyRule[] = [
   resellableQuantity, couponsAtOneMerchant,
   idManyAccounts, phoneManyAccounts, deviceManyAccounts, subsidyCardManyAccounts, splitOrders, merchantRegisteredLate, ownerRedeems, shellSharedCards, linkedPayers,
   aboveBaseline, abovePeers,
+  // Model scores as features (rules/reference/model-scores.ts): no_hit until a model run is published.
+  merchantModelRisk, modelRingMember,
 ];
 
 export type RuleRegistry = ReadonlyMap<string, AnyRule>;

@@ -4,6 +4,7 @@
 // it by reading the stored stream (these events are few next to claims and redemptions).
 import type { Category, District, QuanguardEvent } from '../../core/events.ts';
 import { LazyMedian } from './median.ts';
+import { ModelScoreTable } from './model-scores.ts';
 
 const DAY = 86_400_000;
 
@@ -43,6 +44,8 @@ export interface ReferenceOptions {
 export class Reference {
   readonly campaigns = new Map<string, CampaignRef>();
   readonly merchants = new Map<string, MerchantRef>();
+  /** The latest model run's scores (models/scheduler.ts publishes them in `npm start`). */
+  readonly modelScores = new ModelScoreTable();
   private readonly identities = new Map<string, { idHash: string; phoneHash: string }>();
   /** Accounts granted per ID hash and per phone hash (eligibility import), for shared identities. */
   private readonly accountsById = new Map<string, number>();

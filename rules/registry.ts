@@ -12,6 +12,7 @@ import ipLocationMismatch from './catalog/bot_claiming/ip-location-mismatch.ts';
 import newAccount from './catalog/bot_claiming/new-account.ts';
 import outsideCity from './catalog/bot_claiming/outside-city.ts';
 import cardManyAccounts from './catalog/cash_out/card-many-accounts.ts';
+import cardAcrossHouseholds from './catalog/cash_out/card-across-households.ts';
 import lateHour from './catalog/cash_out/late-hour.ts';
 import payerFar from './catalog/cash_out/payer-far.ts';
 import refundAfterRedemption from './catalog/cash_out/refund-after-redemption.ts';
@@ -40,7 +41,7 @@ export type AnyRule = RuleDefinition<any>;
 
 export const RULES: readonly AnyRule[] = [
   claimLatency, claimBurst, accountsPerDevice, accountsPerIpRange, accountsPerPhone, newAccount, automationUserAgent, outsideCity, hostingIp, ipLocationMismatch,
-  thresholdHugging, repeatedAmount, cardManyAccounts, payerFar, lateHour, refundAfterRedemption, samePairRepeat, shareAbovePeers,
+  thresholdHugging, repeatedAmount, cardManyAccounts, payerFar, lateHour, refundAfterRedemption, samePairRepeat, shareAbovePeers, cardAcrossHouseholds,
   resellableQuantity, couponsAtOneMerchant,
   idManyAccounts, phoneManyAccounts, deviceManyAccounts, subsidyCardManyAccounts, splitOrders, merchantRegisteredLate, ownerRedeems, shellSharedCards, linkedPayers,
   aboveBaseline, abovePeers,

@@ -7,6 +7,14 @@ import { LazyMedian } from './median.ts';
 import { ModelScoreTable } from './model-scores.ts';
 
 const DAY = 86_400_000;
+/** Payers kept per card: enough to tell one household from several. */
+const MAX_CARD_PAYERS = 8;
+
+/** Equirectangular distance: plenty for telling homes a kilometre apart. */
+function approxKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const x = (b.lon - a.lon) * Math.cos(((a.lat + b.lat) / 2) * (Math.PI / 180));
+  return Math.hypot(x, b.lat - a.lat) * 111.195;
+}
 
 export interface CampaignRef {
   campaignId: string;
@@ -50,6 +58,10 @@ export class Reference {
   /** Accounts granted per ID hash and per phone hash (eligibility import), for shared identities. */
   private readonly accountsById = new Map<string, number>();
   private readonly accountsByPhone = new Map<string, number>();
+  /** Where each account claims from (its first located claim): its home, roughly. */
+  private readonly claimPlace = new Map<string, { lat: number; lon: number }>();
+  /** Per card, the accounts that paid with it and their claim places (the first few). */
+  private readonly cardPayers = new Map<string, { userId: string; lat: number; lon: number }[]>();
   private readonly skuNames = new Map<string, string>();
   private readonly prices = new Map<string, PriceHistory>();
   private readonly latestBySku = new Map<string, LazyMedian>();
@@ -104,8 +116,19 @@ export class Reference {
         if (e.name !== undefined && !this.skuNames.has(e.sku)) this.skuNames.set(e.sku, e.name);
         this.observePrice(e.merchantId, e.sku, e.priceFen, t);
         return;
+      case 'claim':
+        if (e.lat !== undefined && e.lon !== undefined && !this.claimPlace.has(e.userId)) this.claimPlace.set(e.userId, { lat: e.lat, lon: e.lon });
+        return;
       case 'redemption': {
         if (this.orders.has(e.orderId)) return;
+        if (e.cardHash !== undefined) {
+          const place = this.claimPlace.get(e.userId);
+          if (place !== undefined) {
+            let payers = this.cardPayers.get(e.cardHash);
+            if (!payers) this.cardPayers.set(e.cardHash, (payers = []));
+            if (payers.length < MAX_CARD_PAYERS && !payers.some((p) => p.userId === e.userId)) payers.push({ userId: e.userId, ...place });
+          }
+        }
         this.orders.set(e.orderId, { t, discountFen: e.discountFen });
         if (this.orders.size > this.maxOrders) this.orders.delete(this.orders.keys().next().value!);
         const n = (this.merchantRedemptions.get(e.merchantId) ?? 0) + 1;
@@ -132,6 +155,21 @@ export class Reference {
     const id = this.identities.get(userId);
     if (!id) return undefined;
     return { byId: this.accountsById.get(id.idHash) ?? 1, byPhone: this.accountsByPhone.get(id.phoneHash) ?? 1 };
+  }
+
+  /**
+   * Homes among the accounts that paid with this card, the given payer included: claim places
+   * more than `apartKm` from every home counted before start a new one. A family card stays in
+   * one home; a card paying for recruits spans several. Undefined when no payer's place is known.
+   */
+  cardPayerHomes(cardHash: string, userId: string, apartKm: number): number | undefined {
+    const payers = this.cardPayers.get(cardHash) ?? [];
+    const own = this.claimPlace.get(userId);
+    const places = own !== undefined && !payers.some((p) => p.userId === userId) ? [...payers, own] : payers;
+    if (places.length === 0) return undefined;
+    const homes: { lat: number; lon: number }[] = [];
+    for (const p of places) if (!homes.some((h) => approxKm(h, p) <= apartKm)) homes.push(p);
+    return homes.length;
   }
 
   /** The campaign running at t, or the last one that started before it. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { at, campaign, DROP, merchant, redemption, refund } from '../../testing/events.ts';
+import { at, campaign, claim, DROP, merchant, redemption, refund } from '../../testing/events.ts';
 import { evaluateRule } from '../../testing/rule-harness.ts';
+import cardAcrossHouseholds from './card-across-households.ts';
 import lateHour from './late-hour.ts';
 import payerFar from './payer-far.ts';
 import refundAfterRedemption from './refund-after-redemption.ts';
@@ -10,6 +11,19 @@ import thresholdHugging from './threshold-hugging.ts';
 const before = [campaign(), merchant()];
 
 describe('cash-out rules', () => {
+  // Claims place each account at home; earlier redemptions put accounts on the card.
+  const home = (userId: string, lat: number) => claim({ userId, lat, lon: 119.2, occurredAt: at(DROP + 1000) });
+  const paid = (userId: string) => redemption({ userId, cardHash: 'c'.repeat(64), occurredAt: at(DROP + 60_000) });
+  it.each([
+    ['CASH_OUT.CARD_ACROSS_HOUSEHOLDS when the card paid for an account living 5 km away', [home('usr_t', 34.6), home('usr_b', 34.645), paid('usr_b')], 'hit', 2],
+    ['no hit for a family card: both accounts claim from one home', [home('usr_t', 34.6), home('usr_b', 34.6002), paid('usr_b')], 'no_hit', 1],
+    ['no hit for a card only this account uses', [home('usr_t', 34.6), paid('usr_t')], 'no_hit', 1],
+    ['nothing measured when no payer has a known home', [paid('usr_b')], 'no_hit', null],
+  ])('%s', (_n, history, outcome, observed) => {
+    const r = evaluateRule(cardAcrossHouseholds, { atLeast: 2, apartKm: 1 }, redemption({ userId: 'usr_t', cardHash: 'c'.repeat(64) }), { before: [...before, ...history] });
+    expect(r).toMatchObject({ outcome, observed });
+  });
+
   it.each([
     ['CASH_OUT.THRESHOLD_HUGGING when most of the week hugs the threshold', 14, 20, 'hit', 0.7],
     ['no hit at an ordinary share', 3, 20, 'no_hit', 0.15],

@@ -15,6 +15,7 @@ import type { EventProcessor } from '../ingest/pipeline.ts';
 import { systemClock } from '../core/clock.ts';
 import { createIssuanceRoutes } from '../api/issuance-routes.ts';
 import { reportRoutes } from '../api/report-routes.ts';
+import { caseRoutes } from '../api/case-routes.ts';
 import { decisionRoutes } from '../api/decision-routes.ts';
 import { openIssuanceStore } from '../issuance/open-store.ts';
 import type { IssuanceStore } from '../issuance/state/store.ts';
@@ -71,6 +72,7 @@ function routeModules(deps: RouteDeps): RouteModule[] {
     }),
     decisionRoutes({ decider: deps.rules, token: deps.config.tokens.issuance }),
     reportRoutes({ store: deps.store, tokens: deps.config.tokens }),
+    caseRoutes({ store: deps.store, clock: systemClock, tokens: deps.config.tokens }),
   ];
 }
 

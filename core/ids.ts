@@ -17,6 +17,8 @@ export const ID_PREFIXES = {
   device: 'dev',
   decision: 'dec',
   case: 'case',
+  review: 'rvw',
+  inspection: 'insp',
   flag: 'flg',
   hold: 'hld',
   ring: 'ring',

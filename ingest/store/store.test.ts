@@ -13,7 +13,7 @@ afterEach(async () => {
   store = undefined;
 });
 
-const TABLES = ['campaigns_v1', 'claims_v1', 'daily_rollup_v1', 'dead_letters_v1', 'decisions_v1', 'eligibility_v1', 'flags_v1', 'merchants_v1', 'prices_v1', 'redemptions_v1', 'refunds_v1', 'schema_migrations'];
+const TABLES = ['campaigns_v1', 'case_reviews_v1', 'claims_v1', 'daily_rollup_v1', 'dead_letters_v1', 'decisions_v1', 'eligibility_v1', 'flags_v1', 'inspections_v1', 'merchants_v1', 'prices_v1', 'redemptions_v1', 'refunds_v1', 'schema_migrations'];
 
 describe('AnalyticsStore', () => {
   it('migrations create every versioned table once, in order, and a second run applies nothing', async () => {

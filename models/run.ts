@@ -2,7 +2,7 @@
 // and the flags they produce. Pure: the same window, model and seed give the same flags.
 import type { Flag } from '../core/decision.ts';
 import { buildGraph, type BuildOptions } from './graph/build.ts';
-import { components } from './graph/communities.ts';
+import { componentCount as countComponents } from './graph/communities.ts';
 import { detectRings, RING_CONFIG, scoreRings, type RingConfig, type RingFlag } from './graph/rings.ts';
 import { FEATURE_NAMES, merchantFeatures, type MerchantFeatures, type RingMembership } from './merchant/features.ts';
 import { scoreMerchants, type MerchantForest, type MerchantScore } from './merchant/forest.ts';
@@ -53,7 +53,7 @@ export function runModels(window: ModelWindow, options: Partial<RunOptions> = {}
   const t0 = performance.now();
   const graph = buildGraph(window, options.build);
   const t1 = performance.now();
-  const componentCount = components(graph).length;
+  const componentCount = countComponents(graph);
   const t2 = performance.now();
   const candidates = detectRings(graph, { seed, config: options.ringConfig ?? RING_CONFIG });
   const rings = scoreRings(graph, candidates, options.ringConfig ?? RING_CONFIG);

@@ -1,7 +1,10 @@
 // The window as one undirected graph: accounts in the middle, linked to the person (ID hash),
 // phone, devices, IP ranges and cards they used and to the merchants where they redeemed.
 // Repeated edges are aggregated first and added once with addEdge: mergeEdge on a million edges
-// costs ~10 s here (DEPENDENCIES.md), a Map pass and addEdge a fraction of that.
+// costs ~10 s here (DEPENDENCIES.md). The aggregation itself works on integers (one Map per node
+// kind from the raw id, edges in typed arrays, an account's edges found by a short list walk), so
+// no "prefix+id" string is built per row and no attribute object is touched per row; node keys and
+// attribute objects are made once per node and edge, and graphology is filled in one pass.
 import { UndirectedGraph } from 'graphology';
 import type { ModelWindow } from '../window.ts';
 
@@ -79,82 +82,259 @@ export function isHugging(orderFen: number, thresholdFen: number | undefined, fr
   return orderFen >= thresholdFen && orderFen <= thresholdFen * (1 + fraction);
 }
 
+/** Integer codes of node and edge kinds, for the typed arrays of a `GraphIndex`. */
+export const NODE_KINDS: readonly NodeKind[] = ['account', 'person', 'phone', 'device', 'iprange', 'card', 'merchant'];
+export const EDGE_KINDS: readonly EdgeKind[] = ['identity', 'phone', 'device', 'iprange', 'card', 'redeemed'];
+const K_ACCOUNT = 0, K_PERSON = 1, K_PHONE = 2, K_DEVICE = 3, K_IPRANGE = 4, K_CARD = 5, K_MERCHANT = 6;
+/** The edge kind of an account's edge to a node of each kind (the account kind has none). */
+const EDGE_KIND_OF_TARGET = [-1, 0, 1, 2, 3, 4, 5];
+const EDGE_KIND_NAME: EdgeKind[] = [...EDGE_KINDS];
+
+/**
+ * The graph as integers, in graphology's own order: node i is the i-th node of `forEachNode`, edge
+ * j the j-th edge of `forEachEdge` (source = the account). Graph-wide passes (component count,
+ * Louvain's index) read these arrays instead of walking a million edge objects and string keys.
+ */
+export interface GraphIndex {
+  keys: string[];
+  nodeKind: Uint8Array;
+  edgeSource: Int32Array;
+  edgeTarget: Int32Array;
+  edgeKind: Uint8Array;
+  edgeWeight: Float64Array;
+  /** Connected components, isolated nodes included (what graphology-components counts). */
+  componentCount: number;
+}
+
+const indexes = new WeakMap<ModelGraph, GraphIndex>();
+const MUTATIONS = ['nodeAdded', 'edgeAdded', 'nodeDropped', 'edgeDropped', 'cleared', 'edgesCleared', 'edgeAttributesUpdated', 'eachEdgeAttributesUpdated', 'nodeAttributesUpdated', 'eachNodeAttributesUpdated'] as const;
+
+/**
+ * The integer index of a graph made by `buildGraph`, or undefined when the graph was not built here
+ * or has changed since through graphology's methods (every mutation event drops the index).
+ */
+export function graphIndex(graph: ModelGraph): GraphIndex | undefined {
+  return indexes.get(graph);
+}
+
+/** A growable typed array: the edge count is known only after the rows are read. */
+function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/** Past this many edges an account's targets are looked up in a Map instead of walking its list. */
+const LIST_LIMIT = 24;
+
 export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> = {}): ModelGraph {
   const opts = { ...DEFAULT_BUILD_OPTIONS, ...options };
-  const nodes = new Map<string, NodeAttrs>();
-  // Edges are grouped by account: a Map per account keyed by the target's node key, so no long
-  // "source|target" string is built and hashed per row.
-  const accounts = new Map<string, { key: string; stats: AccountStats; edges: Map<string, EdgeAttrs> }>();
   const dropAt = new Map(window.batches.map((b) => [b.batchId, b.dropAtMs]));
   const threshold = new Map(window.couponTypes.map((c) => [c.couponTypeId, c.thresholdFen]));
   const refundedOrders = new Set(window.refunds.map((r) => r.orderId));
 
-  const account = (userId: string) => {
-    let a = accounts.get(userId);
-    if (!a) {
-      const stats: AccountStats = { claims: 0, claimsAtDrop: 0, automationClaims: 0, firstClaimMs: Infinity, redemptions: 0, redeemedFen: 0, huggingRedemptions: 0, refundedRedemptions: 0 };
-      a = { key: PREFIX.account + userId, stats, edges: new Map() };
-      accounts.set(userId, a);
-      nodes.set(a.key, { kind: 'account', id: userId, account: stats });
+  // Nodes, numbered in the order graphology will hold them (first sight).
+  const keys: string[] = [];
+  const attrs: NodeAttrs[] = [];
+  let kinds = new Uint8Array(1024);
+  const byKind: Map<string, number>[] = NODE_KINDS.map(() => new Map());
+  const node = (k: number, id: string): number => {
+    const ids = byKind[k]!;
+    let n = ids.get(id);
+    if (n === undefined) {
+      n = keys.length;
+      ids.set(id, n);
+      keys.push(PREFIX[NODE_KINDS[k]!] + id);
+      attrs.push({ kind: NODE_KINDS[k]!, id });
+      kinds = grow(kinds, n + 1);
+      kinds[n] = k;
     }
+    return n;
+  };
+
+  // Accounts, numbered by first sight; their figures in typed arrays until the end.
+  let accNode = new Int32Array(1024), accClaims = new Int32Array(1024), accAtDrop = new Int32Array(1024), accAutomation = new Int32Array(1024);
+  let accFirstClaim = new Float64Array(1024), accCreated = new Float64Array(1024), accRedemptions = new Int32Array(1024), accRedeemedFen = new Float64Array(1024);
+  let accHugging = new Int32Array(1024), accRefunded = new Int32Array(1024), accHead = new Int32Array(1024), accDegree = new Int32Array(1024);
+  const accountOf = new Map<string, number>();
+  const bigAccounts = new Map<number, Map<number, number>>();
+  const account = (userId: string): number => {
+    let a = accountOf.get(userId);
+    if (a !== undefined) return a;
+    a = accountOf.size;
+    accountOf.set(userId, a);
+    if (a >= accNode.length) {
+      const n = a + 1;
+      accNode = grow(accNode, n); accClaims = grow(accClaims, n); accAtDrop = grow(accAtDrop, n); accAutomation = grow(accAutomation, n);
+      accRedemptions = grow(accRedemptions, n); accHugging = grow(accHugging, n); accRefunded = grow(accRefunded, n);
+      accHead = grow(accHead, n); accDegree = grow(accDegree, n);
+      accFirstClaim = grow(accFirstClaim, n); accCreated = grow(accCreated, n); accRedeemedFen = grow(accRedeemedFen, n);
+    }
+    accNode[a] = node(K_ACCOUNT, userId);
+    accFirstClaim[a] = Infinity;
+    accCreated[a] = NaN;
+    accHead[a] = -1;
     return a;
   };
-  const link = (a: { edges: Map<string, EdgeAttrs> }, kind: NodeKind, id: string, edgeKind: EdgeKind, claims: number, redemptions: number, amountFen: number): EdgeAttrs => {
-    const target = PREFIX[kind] + id;
-    let e = a.edges.get(target);
-    if (e) {
-      e.claims += claims;
-      e.redemptions += redemptions;
-      e.amountFen += amountFen;
-      e.weight += claims + redemptions;
-      return e;
+
+  // Edges in creation order; an account's edges chained through edgeNext for the duplicate check.
+  let edgeCount = 0;
+  let eAcc = new Int32Array(4096), eTarget = new Int32Array(4096), eNext = new Int32Array(4096);
+  let eClaims = new Int32Array(4096), eRedemptions = new Int32Array(4096), eHugging = new Int32Array(4096), eRefunded = new Int32Array(4096);
+  let eAmount = new Float64Array(4096);
+  const edge = (a: number, target: number): number => {
+    const big = accDegree[a]! > LIST_LIMIT ? bigAccounts.get(a) : undefined;
+    if (big) {
+      const e = big.get(target);
+      if (e !== undefined) return e;
+    } else {
+      for (let e = accHead[a]!; e >= 0; e = eNext[e]!) if (eTarget[e] === target) return e;
     }
-    if (!nodes.has(target)) nodes.set(target, { kind, id });
-    e = { kind: edgeKind, claims, redemptions, amountFen, weight: claims + redemptions };
-    a.edges.set(target, e);
+    const e = edgeCount++;
+    if (e >= eAcc.length) {
+      const n = e + 1;
+      eAcc = grow(eAcc, n); eTarget = grow(eTarget, n); eNext = grow(eNext, n); eClaims = grow(eClaims, n);
+      eRedemptions = grow(eRedemptions, n); eHugging = grow(eHugging, n); eRefunded = grow(eRefunded, n); eAmount = grow(eAmount, n);
+    }
+    eAcc[e] = a;
+    eTarget[e] = target;
+    eNext[e] = accHead[a]!;
+    accHead[a] = e;
+    const degree = ++accDegree[a]!;
+    if (big) big.set(target, e);
+    else if (degree === LIST_LIMIT + 1) {
+      const m = new Map<number, number>();
+      for (let x = e; x >= 0; x = eNext[x]!) m.set(eTarget[x]!, x);
+      bigAccounts.set(a, m);
+    }
     return e;
+  };
+  // The edge index first, then the array: edge() may grow (replace) the arrays, so never write
+  // `eClaims[edge(...)]++` (the old array would be read before the call).
+  const claimed = (a: number, target: number) => {
+    const e = edge(a, target);
+    eClaims[e]!++;
+  };
+  const redeemedVia = (a: number, target: number) => {
+    const e = edge(a, target);
+    eRedemptions[e]!++;
+  };
+  // An IP's range node, remembered per raw address so ipRange runs once per address.
+  const rangeOfIp = new Map<string, number>();
+  const ipNode = (ip: string): number => {
+    let n = rangeOfIp.get(ip);
+    if (n === undefined) rangeOfIp.set(ip, (n = node(K_IPRANGE, ipRange(ip))));
+    return n;
+  };
+  const automation = new Map<string, boolean>();
+  const isAutomation = (ua: string): boolean => {
+    let v = automation.get(ua);
+    if (v === undefined) automation.set(ua, (v = opts.automationUserAgent.test(ua)));
+    return v;
   };
 
   const startMs = window.campaigns.length ? Math.min(...window.campaigns.map((c) => c.startsAtMs)) : undefined;
   for (const m of window.merchants) {
     const ageAtStartDays = startMs !== undefined && m.registeredAtMs !== undefined ? (startMs - m.registeredAtMs) / 86_400_000 : undefined;
-    nodes.set(PREFIX.merchant + m.merchantId, { kind: 'merchant', id: m.merchantId, ownerIdHash: m.ownerIdHash, ageAtStartDays });
+    attrs[node(K_MERCHANT, m.merchantId)] = { kind: 'merchant', id: m.merchantId, ownerIdHash: m.ownerIdHash, ageAtStartDays };
   }
 
   for (const c of window.claims) {
     const a = account(c.userId);
-    const s = a.stats;
-    s.claims++;
-    if (c.atMs < s.firstClaimMs) s.firstClaimMs = c.atMs;
+    accClaims[a]!++;
+    if (c.atMs < accFirstClaim[a]!) accFirstClaim[a] = c.atMs;
     const drop = dropAt.get(c.batchId);
-    if (drop !== undefined && c.atMs >= drop && c.atMs - drop <= opts.dropBurstMs) s.claimsAtDrop++;
-    if (c.userAgent && opts.automationUserAgent.test(c.userAgent)) s.automationClaims++;
-    if (c.accountCreatedAtMs !== undefined) s.accountCreatedAtMs = c.accountCreatedAtMs;
-    if (c.idHash) link(a, 'person', c.idHash, 'identity', 1, 0, 0);
-    if (c.phoneHash) link(a, 'phone', c.phoneHash, 'phone', 1, 0, 0);
-    if (c.deviceId) link(a, 'device', c.deviceId, 'device', 1, 0, 0);
-    if (c.ip) link(a, 'iprange', ipRange(c.ip), 'iprange', 1, 0, 0);
+    if (drop !== undefined && c.atMs >= drop && c.atMs - drop <= opts.dropBurstMs) accAtDrop[a]!++;
+    if (c.userAgent && isAutomation(c.userAgent)) accAutomation[a]!++;
+    if (c.accountCreatedAtMs !== undefined) accCreated[a] = c.accountCreatedAtMs;
+    if (c.idHash) claimed(a, node(K_PERSON, c.idHash));
+    if (c.phoneHash) claimed(a, node(K_PHONE, c.phoneHash));
+    if (c.deviceId) claimed(a, node(K_DEVICE, c.deviceId));
+    if (c.ip) claimed(a, ipNode(c.ip));
   }
 
   for (const r of window.redemptions) {
     const a = account(r.userId);
-    const s = a.stats;
-    s.redemptions++;
-    s.redeemedFen += r.discountFen;
+    accRedemptions[a]!++;
+    accRedeemedFen[a]! += r.discountFen;
     const hugging = isHugging(r.orderFen, threshold.get(r.couponTypeId), opts.huggingFraction);
     const refunded = refundedOrders.has(r.orderId);
-    if (hugging) s.huggingRedemptions++;
-    if (refunded) s.refundedRedemptions++;
-    const e = link(a, 'merchant', r.merchantId, 'redeemed', 0, 1, r.orderFen);
-    e.hugging = (e.hugging ?? 0) + (hugging ? 1 : 0);
-    e.refunded = (e.refunded ?? 0) + (refunded ? 1 : 0);
-    if (r.cardHash) link(a, 'card', r.cardHash, 'card', 0, 1, r.orderFen);
-    if (r.deviceId) link(a, 'device', r.deviceId, 'device', 0, 1, 0);
-    if (r.ip) link(a, 'iprange', ipRange(r.ip), 'iprange', 0, 1, 0);
+    if (hugging) accHugging[a]!++;
+    if (refunded) accRefunded[a]!++;
+    const e = edge(a, node(K_MERCHANT, r.merchantId));
+    eRedemptions[e]!++;
+    eAmount[e]! += r.orderFen;
+    if (hugging) eHugging[e]!++;
+    if (refunded) eRefunded[e]!++;
+    if (r.cardHash) {
+      const c = edge(a, node(K_CARD, r.cardHash));
+      eRedemptions[c]!++;
+      eAmount[c]! += r.orderFen;
+    }
+    if (r.deviceId) redeemedVia(a, node(K_DEVICE, r.deviceId));
+    if (r.ip) redeemedVia(a, ipNode(r.ip));
   }
 
+  for (let a = 0; a < accountOf.size; a++) {
+    const stats: AccountStats = {
+      claims: accClaims[a]!, claimsAtDrop: accAtDrop[a]!, automationClaims: accAutomation[a]!, firstClaimMs: accFirstClaim[a]!,
+      redemptions: accRedemptions[a]!, redeemedFen: accRedeemedFen[a]!, huggingRedemptions: accHugging[a]!, refundedRedemptions: accRefunded[a]!,
+    };
+    if (!Number.isNaN(accCreated[a]!)) stats.accountCreatedAtMs = accCreated[a]!;
+    attrs[accNode[a]!]!.account = stats;
+  }
+
+  // Graphology's edge order is the accounts' first-sight order, each account's edges in the order
+  // they appeared: a stable counting sort of the creation order by account.
+  const accounts = accountOf.size;
+  const start = new Int32Array(accounts + 1);
+  for (let e = 0; e < edgeCount; e++) start[eAcc[e]! + 1]!++;
+  for (let a = 0; a < accounts; a++) start[a + 1]! += start[a]!;
+  const order = new Int32Array(edgeCount);
+  for (let e = 0; e < edgeCount; e++) order[start[eAcc[e]!]!++] = e;
+
   const graph: ModelGraph = new UndirectedGraph<NodeAttrs, EdgeAttrs>({ multi: false, allowSelfLoops: false });
-  for (const [key, attrs] of nodes) graph.addNode(key, attrs);
-  for (const a of accounts.values()) for (const [target, attrs] of a.edges) graph.addEdge(a.key, target, attrs);
+  for (let n = 0; n < keys.length; n++) graph.addNode(keys[n]!, attrs[n]!);
+  const index: GraphIndex = {
+    keys,
+    nodeKind: kinds.slice(0, keys.length),
+    edgeSource: new Int32Array(edgeCount),
+    edgeTarget: new Int32Array(edgeCount),
+    edgeKind: new Uint8Array(edgeCount),
+    edgeWeight: new Float64Array(edgeCount),
+    componentCount: 0,
+  };
+  const parent = new Int32Array(keys.length);
+  for (let n = 0; n < parent.length; n++) parent[n] = n;
+  const find = (n: number): number => {
+    while (parent[n] !== n) n = parent[n] = parent[parent[n]!]!;
+    return n;
+  };
+  for (let j = 0; j < edgeCount; j++) {
+    const e = order[j]!;
+    const source = accNode[eAcc[e]!]!, target = eTarget[e]!;
+    const kind = EDGE_KIND_OF_TARGET[kinds[target]!]!;
+    const claims = eClaims[e]!, redemptions = eRedemptions[e]!;
+    const a: EdgeAttrs = { kind: EDGE_KIND_NAME[kind]!, claims, redemptions, amountFen: eAmount[e]!, weight: claims + redemptions };
+    if (kind === 5) {
+      a.hugging = eHugging[e]!;
+      a.refunded = eRefunded[e]!;
+    }
+    graph.addEdge(keys[source]!, keys[target]!, a);
+    index.edgeSource[j] = source;
+    index.edgeTarget[j] = target;
+    index.edgeKind[j] = kind;
+    index.edgeWeight[j] = claims + redemptions;
+    const x = find(source), y = find(target);
+    if (x !== y) parent[x] = y;
+  }
+  for (let n = 0; n < parent.length; n++) if (find(n) === n) index.componentCount++;
+  indexes.set(graph, index);
+  const drop = () => {
+    indexes.delete(graph);
+    for (const ev of MUTATIONS) graph.removeListener(ev, drop);
+  };
+  for (const ev of MUTATIONS) graph.on(ev, drop);
   return graph;
 }

@@ -2,10 +2,13 @@
 // person controls (ID hash, phone, device, card): union-find over those edges only, because IP
 // ranges (carrier NAT) and merchants are hubs that would merge the whole city into one component.
 // Louvain, seeded, splits the full graph into communities where a merchant and its regulars meet.
+// All three read the integer index that buildGraph leaves beside its graph when there is one (same
+// node and edge order as graphology's, so the same groups and the same partition) and walk the
+// graphology graph only when there is not.
 import louvainModule from 'graphology-communities-louvain';
 import { connectedComponents } from 'graphology-components';
 import { Rng } from '../../core/rng.ts';
-import type { EdgeKind, ModelGraph } from './build.ts';
+import { EDGE_KINDS, graphIndex, type EdgeKind, type GraphIndex, type ModelGraph } from './build.ts';
 
 // The package is CommonJS with an ESM-style `export default` in its types: under NodeNext the
 // default import is typed as the module namespace, at run time it is the function itself.
@@ -15,14 +18,39 @@ export const IDENTITY_EDGE_KINDS: readonly EdgeKind[] = ['identity', 'phone', 'd
 
 /** Groups of node keys connected through edges of the given kinds; singletons are left out. */
 export function linkedGroups(graph: ModelGraph, kinds: readonly EdgeKind[] = IDENTITY_EDGE_KINDS): string[][] {
-  const index = new Map<string, number>();
+  const index = graphIndex(graph);
+  if (index) return linkedGroupsOfIndex(index, kinds);
+  const position = new Map<string, number>();
   const keys: string[] = [];
   graph.forEachNode((k) => {
-    index.set(k, keys.length);
+    position.set(k, keys.length);
     keys.push(k);
   });
-  const parent = new Int32Array(keys.length);
-  for (let i = 0; i < parent.length; i++) parent[i] = i;
+  const { parent, find } = unionFind(keys.length);
+  const allowed = new Set(kinds);
+  graph.forEachEdge((_e, attrs, s, t) => {
+    if (!allowed.has(attrs.kind)) return;
+    const a = find(position.get(s)!), b = find(position.get(t)!);
+    if (a !== b) parent[a] = b;
+  });
+  return groupsOf(keys, find);
+}
+
+function linkedGroupsOfIndex(index: GraphIndex, kinds: readonly EdgeKind[]): string[][] {
+  const allowed = new Uint8Array(EDGE_KINDS.length);
+  for (const k of kinds) allowed[EDGE_KINDS.indexOf(k)] = 1;
+  const { parent, find } = unionFind(index.keys.length);
+  for (let j = 0; j < index.edgeKind.length; j++) {
+    if (!allowed[index.edgeKind[j]!]) continue;
+    const a = find(index.edgeSource[j]!), b = find(index.edgeTarget[j]!);
+    if (a !== b) parent[a] = b;
+  }
+  return groupsOf(index.keys, find);
+}
+
+function unionFind(n: number): { parent: Int32Array; find(i: number): number } {
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
   const find = (i: number): number => {
     while (parent[i] !== i) {
       parent[i] = parent[parent[i]!]!;
@@ -30,12 +58,11 @@ export function linkedGroups(graph: ModelGraph, kinds: readonly EdgeKind[] = IDE
     }
     return i;
   };
-  const allowed = new Set(kinds);
-  graph.forEachEdge((_e, attrs, s, t) => {
-    if (!allowed.has(attrs.kind)) return;
-    const a = find(index.get(s)!), b = find(index.get(t)!);
-    if (a !== b) parent[a] = b;
-  });
+  return { parent, find };
+}
+
+/** The groups in the order of their first node, each in node order (what callers iterate on). */
+function groupsOf(keys: readonly string[], find: (i: number) => number): string[][] {
   const groups = new Map<number, string[]>();
   for (let i = 0; i < keys.length; i++) {
     const r = find(i);
@@ -50,6 +77,11 @@ export function components(graph: ModelGraph): string[][] {
   return connectedComponents(graph);
 }
 
+/** How many connected components (isolated nodes count), without listing them when the index has it. */
+export function componentCount(graph: ModelGraph): number {
+  return graphIndex(graph)?.componentCount ?? connectedComponents(graph).length;
+}
+
 export interface CommunityOptions {
   seed: number | string;
   resolution: number;
@@ -60,11 +92,62 @@ export function louvainCommunities(graph: ModelGraph, options: Partial<Community
   const out = new Map<number, string[]>();
   if (graph.size === 0) return out;
   const rng = new Rng(options.seed ?? 1);
-  const mapping = louvain(graph, { getEdgeWeight: 'weight', resolution: options.resolution ?? 1, rng: () => rng.next() });
+  const louvainOptions = { resolution: options.resolution ?? 1, rng: () => rng.next() };
+  const index = graphIndex(graph);
+  if (index) {
+    const view = louvainView(index);
+    const mapping = louvain(view as unknown as ModelGraph, { ...louvainOptions, getEdgeWeight: (edge: string) => view.weight(edge) }) as unknown as ArrayLike<number>;
+    for (let i = 0; i < index.keys.length; i++) {
+      const c = mapping[i]!;
+      let g = out.get(c);
+      if (!g) out.set(c, (g = []));
+      g.push(index.keys[i]!);
+    }
+    return out;
+  }
+  const mapping = louvain(graph, { ...louvainOptions, getEdgeWeight: 'weight' });
   for (const [node, c] of Object.entries(mapping)) {
     let g = out.get(c);
     if (!g) out.set(c, (g = []));
     g.push(node);
   }
   return out;
+}
+
+/**
+ * What graphology-communities-louvain reads of a graph (its index in graphology-indices/louvain.js
+ * takes order, size, each node with its degree, then each edge with its weight; isGraph and
+ * inferType look at multi, type and two method names), served from the build's arrays with nodes
+ * as their positions. Same order as the graphology graph, so the same index, the same random
+ * draws and the same partition (communities.test.ts holds the two side by side); it skips walking
+ * a million edge objects and a node-key dictionary, and the result comes back keyed by position.
+ */
+function louvainView(index: GraphIndex) {
+  const n = index.keys.length, m = index.edgeSource.length;
+  const degree = new Int32Array(n);
+  for (let j = 0; j < m; j++) {
+    degree[index.edgeSource[j]!]!++;
+    degree[index.edgeTarget[j]!]!++;
+  }
+  const readOnly = () => {
+    throw new Error('models/communities: the Louvain view of a graph is read-only');
+  };
+  return {
+    type: 'undirected' as const,
+    multi: false,
+    order: n,
+    size: m,
+    selfLoopCount: 0,
+    addUndirectedEdgeWithKey: readOnly,
+    dropNode: readOnly,
+    setNodeAttribute: readOnly,
+    forEachNode(cb: (node: number) => void) {
+      for (let i = 0; i < n; i++) cb(i);
+    },
+    undirectedDegreeWithoutSelfLoops: (node: number) => degree[node]!,
+    forEachEdge(cb: (edge: number, attrs: undefined, source: number, target: number) => void) {
+      for (let j = 0; j < m; j++) cb(j, undefined, index.edgeSource[j]!, index.edgeTarget[j]!);
+    },
+    weight: (edge: string | number) => index.edgeWeight[edge as number]!,
+  };
 }

@@ -1,20 +1,35 @@
-// In-process feature store: a ring of time buckets per (feature, entity) with a running total, so
-// an in-order event costs O(1); distinct members keep their last-seen time. Same window semantics
-// as the Redis store: the window at T covers buckets floor(T/g)-n+1 … floor(T/g).
+// In-process feature store, laid out by column: per feature one table that interns entity keys to
+// slot numbers, and per slot a few numbers in typed arrays. Same window semantics as the Redis
+// store: the window at T covers buckets floor(T/g)-n+1 … floor(T/g).
+//
+// Why columns: most entities are seen once or twice in a window (a new phone, ID hash, device,
+// merchant×user pair every claim). An object per entity, with two bucket arrays, made every new
+// entity several hundred bytes that survived into the old generation, and the collector spent more
+// time than the rules. Here a new entity costs its Map entry and one slot in typed arrays; only an
+// entity with two or more live buckets, or with two or more distinct members, gets an object.
+//
+// The answers are the ones of the object-per-entity store (memory.reference.ts) bit for bit: a
+// slot holds the same logical state (the live buckets and a running total updated in the same
+// order of additions and subtractions, so float sums keep the same rounding); memory.test.ts
+// checks it on random streams.
 import type { ApplyOptions, FeatureOp, FeatureStore } from './store.ts';
 
-/**
- * The buckets of one (feature, entity) that hold anything, oldest first, with a running total.
- * In-order events append or add to the last bucket and expire from the front: O(1) amortized,
- * and an entity seen once costs two one-element arrays, not a full ring.
- */
+/** The buckets of one (feature, entity) once two or more are live: oldest first, with a running total. */
 class Buckets {
   /** Bucket ids and values from `head` on; the dead prefix is compacted now and then. */
-  ids: number[] = [];
-  vals: number[] = [];
+  ids: number[];
+  vals: number[];
   head = 0;
-  total = 0;
-  constructor(readonly n: number) {}
+  total: number;
+  constructor(readonly n: number, ids: number[], vals: number[], total: number) {
+    this.ids = ids;
+    this.vals = vals;
+    this.total = total;
+  }
+
+  get live(): number {
+    return this.ids.length - this.head;
+  }
 
   private expire(b: number): void {
     const ids = this.ids;
@@ -76,37 +91,216 @@ class Buckets {
   }
 }
 
-class Members {
-  // Most entities (a person's phone, ID hash, device) only ever see one member: keep it in two
-  // fields and allocate the map on the second, which keeps the garbage collector out of the way.
-  private m0: string | undefined;
-  private t0 = -Infinity;
-  /** member → last seen; kept in last-seen order (re-inserted on refresh) so expiry pops the front. */
-  private last: Map<string, number> | null = null;
-  newest = -Infinity;
+const EMPTY = 0, ONE = 1, MANY = 2;
 
-  lastSeen(member: string): number | undefined {
-    if (this.last === null) return member === this.m0 ? this.t0 : undefined;
-    return this.last.get(member);
+/** Slot numbers for entity keys, with recycling of slots the sweep frees. */
+class Slots {
+  readonly index = new Map<string, number>();
+  private readonly free: number[] = [];
+  cap = 0;
+  private next = 0;
+
+  /** A slot for a new key; `grow` is called first when the arrays need more room. */
+  take(key: string, grow: (cap: number) => void): number {
+    let s = this.free.pop();
+    if (s === undefined) {
+      s = this.next++;
+      if (s >= this.cap) {
+        this.cap = Math.max(1024, this.cap * 2);
+        grow(this.cap);
+      }
+    }
+    this.index.set(key, s);
+    return s;
   }
 
-  touch(member: string, atMs: number): void {
-    if (this.last === null) {
-      if (this.m0 === undefined || this.m0 === member) {
-        this.m0 = member;
-        if (atMs > this.t0) this.t0 = atMs;
-        if (atMs > this.newest) this.newest = atMs;
+  release(key: string, s: number): void {
+    this.index.delete(key);
+    this.free.push(s);
+  }
+}
+
+function grown<T extends Float64Array | Uint8Array | Int32Array>(a: T, cap: number, fill?: number): T {
+  const b = new (a.constructor as new (n: number) => T)(cap);
+  b.set(a);
+  if (fill !== undefined) b.fill(fill, a.length);
+  return b;
+}
+
+/**
+ * Sums and counts of one feature. A slot is EMPTY (no live bucket, total 0), ONE (one live bucket:
+ * id0, v0, total) or MANY (a Buckets object). The logical state, live buckets plus running total,
+ * is what the object store kept; ONE is only a smaller way to hold a one-bucket state.
+ */
+class SumTable {
+  readonly slots = new Slots();
+  state = new Uint8Array(0);
+  n = new Int32Array(0);
+  id0 = new Float64Array(0);
+  v0 = new Float64Array(0);
+  total = new Float64Array(0);
+  many: (Buckets | undefined)[] = [];
+  constructor(readonly windowMs: number) {}
+
+  create(key: string, n: number): number {
+    const s = this.slots.take(key, (cap) => {
+      this.state = grown(this.state, cap);
+      this.n = grown(this.n, cap);
+      this.id0 = grown(this.id0, cap);
+      this.v0 = grown(this.v0, cap);
+      this.total = grown(this.total, cap);
+    });
+    this.state[s] = EMPTY;
+    this.n[s] = n;
+    this.total[s] = 0;
+    this.many[s] = undefined;
+    return s;
+  }
+
+  read(s: number, b: number): number {
+    switch (this.state[s]) {
+      case EMPTY:
+        return this.total[s]!;
+      case ONE: {
+        const id = this.id0[s]!;
+        if (id > b) return 0; // a late event: the one bucket is after its window
+        if (id <= b - this.n[s]!) {
+          this.state[s] = EMPTY;
+          this.total[s] = 0;
+        }
+        return this.total[s]!;
+      }
+      default: {
+        const r = this.many[s]!;
+        const v = r.read(b);
+        this.settle(s, r);
+        return v;
+      }
+    }
+  }
+
+  add(s: number, b: number, v: number): void {
+    switch (this.state[s]) {
+      case EMPTY:
+        this.total[s] = this.total[s]! + v;
+        this.state[s] = ONE;
+        this.id0[s] = b;
+        this.v0[s] = v;
+        return;
+      case ONE: {
+        const id = this.id0[s]!;
+        if (id === b) {
+          this.total[s] = this.total[s]! + v;
+          this.v0[s] = this.v0[s]! + v;
+          return;
+        }
+        const r = new Buckets(this.n[s]!, [id], [this.v0[s]!], this.total[s]!);
+        r.add(b, v);
+        this.state[s] = MANY;
+        this.many[s] = r;
         return;
       }
-      this.last = new Map([[this.m0, this.t0]]);
+      default:
+        this.many[s]!.add(b, v);
     }
-    const last = this.last;
+  }
+
+  /** add then read at the same bucket, the record path; the common case allocates nothing. */
+  addRead(s: number, b: number, v: number): number {
+    if (this.state[s] === ONE) {
+      const id = this.id0[s]!;
+      if (id < b && id <= b - this.n[s]!) {
+        // The one bucket leaves as the new one arrives: the same two steps as add, then expire.
+        this.total[s] = this.total[s]! + v - this.v0[s]!;
+        this.id0[s] = b;
+        this.v0[s] = v;
+        return this.total[s]!;
+      }
+    }
+    this.add(s, b, v);
+    return this.read(s, b);
+  }
+
+  /** Back to the compact forms once a Buckets object holds one bucket or none. */
+  private settle(s: number, r: Buckets): void {
+    const live = r.live;
+    if (live > 1) return;
+    this.many[s] = undefined;
+    this.total[s] = r.total;
+    if (live === 0) {
+      this.state[s] = EMPTY;
+      return;
+    }
+    this.state[s] = ONE;
+    this.id0[s] = r.ids[r.head]!;
+    this.v0[s] = r.vals[r.head]!;
+  }
+
+  newest(s: number): number {
+    const st = this.state[s];
+    return st === ONE ? this.id0[s]! : st === MANY ? this.many[s]!.newest() : -Infinity;
+  }
+
+  sweep(atMs: number): void {
+    const w = this.windowMs;
+    for (const [k, s] of this.slots.index) {
+      if ((this.newest(s) + 1) * (w / this.n[s]!) + w <= atMs) {
+        this.many[s] = undefined;
+        this.slots.release(k, s);
+      }
+    }
+  }
+}
+
+/**
+ * Distinct members of one feature. Most entities (a person's phone, ID hash, device) only ever see
+ * one member: it lives in m0/t0, and the member → last-seen map is made on the second member,
+ * kept in last-seen order (re-inserted on refresh) so expiry pops the front.
+ */
+class DistinctTable {
+  readonly slots = new Slots();
+  m0: (string | undefined)[] = [];
+  t0 = new Float64Array(0);
+  newest = new Float64Array(0);
+  last: (Map<string, number> | null)[] = [];
+  constructor(readonly windowMs: number) {}
+
+  create(key: string): number {
+    const s = this.slots.take(key, (cap) => {
+      this.t0 = grown(this.t0, cap);
+      this.newest = grown(this.newest, cap);
+    });
+    this.m0[s] = undefined;
+    this.t0[s] = -Infinity;
+    this.newest[s] = -Infinity;
+    this.last[s] = null;
+    return s;
+  }
+
+  lastSeen(s: number, member: string): number | undefined {
+    const last = this.last[s] as Map<string, number> | null;
+    if (last === null) return member === this.m0[s] ? this.t0[s] : undefined;
+    return last.get(member);
+  }
+
+  touch(s: number, member: string, atMs: number): void {
+    let last = this.last[s] as Map<string, number> | null;
+    if (last === null) {
+      const m0 = this.m0[s];
+      if (m0 === undefined || m0 === member) {
+        this.m0[s] = member;
+        if (atMs > this.t0[s]!) this.t0[s] = atMs;
+        if (atMs > this.newest[s]!) this.newest[s] = atMs;
+        return;
+      }
+      this.last[s] = last = new Map([[m0, this.t0[s]!]]);
+    }
     const prev = last.get(member);
     if (prev !== undefined && prev >= atMs) return;
     if (prev !== undefined) last.delete(member);
-    if (atMs >= this.newest) {
+    if (atMs >= this.newest[s]!) {
       last.set(member, atMs);
-      this.newest = atMs;
+      this.newest[s] = atMs;
     } else {
       // A late event: keep the map ordered by rebuilding it (rare).
       const entries = [...last, [member, atMs] as [string, number]].sort((a, b) => a[1] - b[1]);
@@ -115,10 +309,13 @@ class Members {
     }
   }
 
-  count(startMs: number, endMs: number): number {
-    const last = this.last;
-    if (last === null) return this.m0 !== undefined && this.t0 >= startMs && this.t0 <= endMs ? 1 : 0;
-    if (endMs >= this.newest) {
+  count(s: number, startMs: number, endMs: number): number {
+    const last = this.last[s] as Map<string, number> | null;
+    if (last === null) {
+      const t0 = this.t0[s]!;
+      return this.m0[s] !== undefined && t0 >= startMs && t0 <= endMs ? 1 : 0;
+    }
+    if (endMs >= this.newest[s]!) {
       // In order: everything seen is at or before endMs; drop the expired front, count the rest.
       for (const [m, t] of last) {
         if (t >= startMs) break;
@@ -129,6 +326,17 @@ class Members {
     let c = 0;
     for (const t of last.values()) if (t >= startMs && t <= endMs) c++;
     return c;
+  }
+
+  sweep(atMs: number): void {
+    const w = this.windowMs;
+    for (const [k, s] of this.slots.index) {
+      if (this.newest[s]! + w < atMs) {
+        this.last[s] = null;
+        this.m0[s] = undefined;
+        this.slots.release(k, s);
+      }
+    }
   }
 }
 
@@ -141,12 +349,13 @@ export interface MemoryFeatureStoreOptions {
 
 export class MemoryFeatureStore implements FeatureStore {
   readonly backend = 'memory' as const;
-  private readonly rings = new Map<string, Map<string, Buckets>>();
-  private readonly members = new Map<string, Map<string, Members>>();
+  private readonly sums = new Map<string, SumTable>();
+  private readonly distincts = new Map<string, DistinctTable>();
   private readonly seen = new Set<string>();
   private readonly dedupCapacity: number;
   private applies = 0;
   private readonly sweepEvery: number;
+  /** The window of a feature name, from the first op that named it (sum or distinct). */
   private readonly windowOf = new Map<string, number>();
 
   constructor(opts: MemoryFeatureStoreOptions = {}) {
@@ -159,7 +368,7 @@ export class MemoryFeatureStore implements FeatureStore {
   }
 
   /** The synchronous core, for in-process callers that want no promise per event. */
-  applySync(ops: readonly FeatureOp[], atMs: number, opts: ApplyOptions): Float64Array {
+  applySync(ops: readonly FeatureOp[], atMs: number, opts: ApplyOptions, out?: Float64Array): Float64Array {
     let record = opts.record;
     // virtual: count the event without writing it (what-if); a duplicate is neither written nor added
     const virtual = !record;
@@ -167,59 +376,61 @@ export class MemoryFeatureStore implements FeatureStore {
       if (this.seen.has(opts.dedupId)) record = false;
       else this.remember(opts.dedupId);
     }
-    const out = new Float64Array(ops.length);
-    for (let i = 0; i < ops.length; i++) out[i] = this.one(ops[i]!, atMs, record, virtual);
+    const values = out ?? new Float64Array(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      values[i] = op.kind === 'sum' ? this.sum(op, atMs, record, virtual) : this.distinct(op, atMs, record, virtual);
+    }
     if (++this.applies % this.sweepEvery === 0) this.sweep(atMs);
-    return out;
+    return values;
   }
 
-  private one(op: FeatureOp, atMs: number, record: boolean, virtual: boolean): number {
+  private window(ns: string, op: FeatureOp): number {
+    let w = this.windowOf.get(ns);
+    if (w === undefined) this.windowOf.set(ns, (w = op.bucketMs * op.buckets));
+    return w;
+  }
+
+  private sum(op: FeatureOp, atMs: number, record: boolean, virtual: boolean): number {
     const b = Math.floor(atMs / op.bucketMs);
-    if (!this.windowOf.has(op.ns)) this.windowOf.set(op.ns, op.bucketMs * op.buckets);
-    if (op.kind === 'sum') {
-      let byEntity = this.rings.get(op.ns);
-      if (!byEntity) this.rings.set(op.ns, (byEntity = new Map()));
-      let ring = byEntity.get(op.entity);
-      const add = Number.isNaN(op.add) ? 0 : op.add;
-      if (!ring) {
-        if (!record) return virtual ? add : 0;
-        byEntity.set(op.entity, (ring = new Buckets(op.buckets)));
-      }
-      if (!record) return ring.read(b) + (virtual ? add : 0);
-      if (add !== 0) ring.add(b, add);
-      return ring.read(b);
+    let table = this.sums.get(op.ns);
+    if (table === undefined) this.sums.set(op.ns, (table = new SumTable(this.window(op.ns, op))));
+    let s = table.slots.index.get(op.entity);
+    const add = Number.isNaN(op.add) ? 0 : op.add;
+    if (s === undefined) {
+      if (!record) return virtual ? add : 0;
+      s = table.create(op.entity, op.buckets);
     }
-    let byEntity = this.members.get(op.ns);
-    if (!byEntity) this.members.set(op.ns, (byEntity = new Map()));
-    let set = byEntity.get(op.entity);
+    if (!record) return table.read(s, b) + (virtual ? add : 0);
+    return add !== 0 ? table.addRead(s, b, add) : table.read(s, b);
+  }
+
+  private distinct(op: FeatureOp, atMs: number, record: boolean, virtual: boolean): number {
+    const b = Math.floor(atMs / op.bucketMs);
+    let table = this.distincts.get(op.ns);
+    if (table === undefined) this.distincts.set(op.ns, (table = new DistinctTable(this.window(op.ns, op))));
+    let s = table.slots.index.get(op.entity);
     const startMs = (b - op.buckets + 1) * op.bucketMs;
-    if (!set) {
-      if (!record || op.member === undefined) return op.member !== undefined && virtual ? 1 : 0;
-      byEntity.set(op.entity, (set = new Members()));
+    const member = op.member;
+    if (s === undefined) {
+      if (!record || member === undefined) return member !== undefined && virtual ? 1 : 0;
+      s = table.create(op.entity);
     }
-    if (op.member !== undefined) {
-      const prev = set.lastSeen(op.member);
+    if (member !== undefined) {
       if (record) {
-        set.touch(op.member, atMs);
-      } else if (virtual && (prev === undefined || prev < startMs)) {
-        return set.count(startMs, atMs) + 1;
+        table.touch(s, member, atMs);
+      } else if (virtual) {
+        const prev = table.lastSeen(s, member);
+        if (prev === undefined || prev < startMs) return table.count(s, startMs, atMs) + 1;
       }
     }
-    return set.count(startMs, atMs);
+    return table.count(s, startMs, atMs);
   }
 
   /** Drops entities with nothing left in their window at `atMs` (stream time, not the wall clock). */
   private sweep(atMs: number): void {
-    for (const [ns, byEntity] of this.rings) {
-      const w = this.windowOf.get(ns);
-      if (w === undefined) continue;
-      for (const [k, r] of byEntity) if ((r.newest() + 1) * (w / r.n) + w <= atMs) byEntity.delete(k);
-    }
-    for (const [ns, byEntity] of this.members) {
-      const w = this.windowOf.get(ns);
-      if (w === undefined) continue;
-      for (const [k, m] of byEntity) if (m.newest + w < atMs) byEntity.delete(k);
-    }
+    for (const t of this.sums.values()) t.sweep(atMs);
+    for (const t of this.distincts.values()) t.sweep(atMs);
   }
 
   private remember(id: string): void {
@@ -231,7 +442,7 @@ export class MemoryFeatureStore implements FeatureStore {
   }
 
   async close(): Promise<void> {
-    this.rings.clear();
-    this.members.clear();
+    this.sums.clear();
+    this.distincts.clear();
   }
 }

@@ -9,6 +9,8 @@ const USAGE = `usage: quanguard simulate --seed N --scale small|city --out DIR
   [--users N] [--merchants N]
   [--bot-farms N] [--cash-out-rings N] [--hoarders N] [--subsidy-rings N] [--gougers N]
   [--subtle-share 0..1]   share of each scenario's instances that are subtle (default 0.5)
+  [--threads N]           worker threads (default: the cores for 50,000 users or more, else 1);
+                          the output bytes do not depend on it
   [--no-fraud]            honest city only
 `;
 
@@ -49,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
         startDate: str('start-date'),
         background: str('background'),
         backgroundLimit: num('background-limit'),
+        threads: num('threads'),
         hmacSecret: loadConfig().hmacSecret,
       },
       out,
@@ -59,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(
       `simulate: ${stats.events} events (${Object.entries(stats.byType).map(([k, v]) => `${k} ${v}`).join(', ')}), ${stats.users} users, ${stats.merchants} merchants\n` +
         (stats.background ? `simulate: background ${JSON.stringify(stats.background)}\n` : '') +
-        `simulate: generated in ${(stats.generateMs / 1000).toFixed(2)} s, written in ${(stats.totalMs / 1000).toFixed(2)} s: ${perS} events/s → ${out}\n` +
+        `simulate: ${stats.shards} shards on ${stats.threads} thread(s), generated in ${(stats.generateMs / 1000).toFixed(2)} s, written in ${(stats.totalMs / 1000).toFixed(2)} s: ${perS} events/s → ${out}\n` +
         // On a shared machine wall time depends on the neighbours; CPU time says what the generator costs.
         `simulate: ${cpuS.toFixed(2)} CPU s: ${Math.round(stats.events / cpuS)} events per CPU second\n`,
     );

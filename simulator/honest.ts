@@ -110,8 +110,12 @@ export function createHonestMerchants(w: World, count: number): Merchant[] {
   return out;
 }
 
-/** Honest winners in households of one to three; family members share a home IP, some a phone or card. */
-export function createHonestPopulation(w: World, count: number): Account[] {
+/**
+ * Honest winners in households of one to three; family members share a home IP, some a phone or card.
+ * `owners` are the shops whose owners may be among them (each shard of the city gets its own share,
+ * so no owner wins twice).
+ */
+export function createHonestPopulation(w: World, count: number, owners: readonly Merchant[] = w.merchants): Account[] {
   const rng = w.rng;
   const out: Account[] = [];
   const ownersWhoWon = new Set<Merchant>();
@@ -126,8 +130,8 @@ export function createHonestPopulation(w: World, count: number): Account[] {
       const createdMs = rng.bool(0.08) ? w.plan.lotteryMs - rng.int(1, 30 * DAY_MS) : w.plan.lotteryMs - rng.int(60, 8 * 365) * DAY_MS - rng.int(0, DAY_MS);
       let person = w.identities.person(g.adminCode);
       // Shopkeepers win the lottery too: an owner who is also a claimant is not by itself a shell.
-      if (k === 0 && rng.bool(0.02) && w.merchants.length) {
-        const shop = rng.pick(w.merchants);
+      if (k === 0 && rng.bool(0.02) && owners.length) {
+        const shop = rng.pick(owners);
         if (!ownersWhoWon.has(shop)) {
           ownersWhoWon.add(shop);
           person = { ...person, idHash: shop.ownerIdHash };

@@ -40,8 +40,12 @@ export const simulateOptionsSchema = z.object({
   hmacSecret: z.string().min(16, { error: 'must be at least 16 characters' }),
   /** Where the per-day spill files go while sorting, once the memory budget is exceeded. */
   spillDir: z.string().min(1),
-  /** Bytes of encoded events held in memory before spilling to disk. */
+  /** Bytes of encoded events held in memory (per shard) before spilling to disk. */
   memoryBudgetBytes: z.number().int().positive().optional(),
+  /** Honest winners per shard (see shard.ts); part of what the bytes depend on, unlike `threads`. */
+  usersPerShard: knob.min(100, { error: 'must be at least 100' }).optional(),
+  /** Worker threads generating shards side by side (1: all in this thread); the bytes do not depend on it. */
+  threads: z.number({ error: 'must be a whole number from 1 to 64' }).int({ error: 'must be a whole number from 1 to 64' }).min(1).max(64).optional(),
 });
 
 export type SimulateOptions = z.input<typeof simulateOptionsSchema>;

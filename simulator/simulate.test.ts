@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAUD_TYPES, parseEventLine, type QuanguardEvent } from '../core/events.ts';
 import type { Labels } from './labels.ts';
-import { simulateToDir } from './simulate.ts';
+import { simulate, simulateToDir } from './simulate.ts';
 
 const SECRET = 'simulator-test-secret-0123456789';
 const TIANCHI = '/work/shared/data/tianchi_o2o/ccf_offline_stage1_test_revised.csv';
@@ -47,6 +47,24 @@ describe('simulate (small)', () => {
     expect(readFileSync(join(b, 'labels.json'), 'utf8').length).toBeGreaterThan(100);
     expect(existsSync(join(b, `.spill-${process.pid}`))).toBe(false);
   });
+
+  it('gives the same bytes whichever threads generate and merge the shards', async () => {
+    const opts = { seed: 13, scale: 'small', users: 1_200, merchants: 60, usersPerShard: 400, hmacSecret: SECRET } as const;
+    const one = join(root, 'one-thread');
+    const three = join(root, 'three-threads');
+    const s1 = await simulateToDir({ ...opts, threads: 1 }, one);
+    const s3 = await simulateToDir({ ...opts, threads: 3, memoryBudgetBytes: 1 << 18 }, three);
+    expect(s1.shards).toBe(4);
+    expect(s3.threads).toBe(3);
+    expect(s3.events).toBe(s1.events);
+    expect(sha(join(three, 'events.ndjson'))).toBe(sha(join(one, 'events.ndjson')));
+    expect(sha(join(three, 'labels.json'))).toBe(sha(join(one, 'labels.json')));
+    // The in-process stream gives the same bytes as the file.
+    const sim = await simulate({ ...opts, spillDir: join(root, 'stream-spill') });
+    const parts: Buffer[] = [];
+    for (const chunk of sim.chunks()) parts.push(Buffer.from(chunk));
+    expect(createHash('sha256').update(Buffer.concat(parts)).digest('hex')).toBe(sha(join(one, 'events.ndjson')));
+  }, 120_000);
 
   it('writes only events the contract accepts, sorted by occurredAt, with unique ids', () => {
     expect(sim.problems).toEqual([]);

@@ -1,25 +1,20 @@
-// The orchestrator: builds the city, lets honest people, background users and fraudsters act,
-// and returns the events sorted by time plus the labels. Order matters only where one scenario
-// changes what honest people meet (gouged prices, colluding shops) before they shop.
-import { createWriteStream } from 'node:fs';
+// The orchestrator: generates the city's shards (in this thread or in worker threads), adds the
+// campaign announcement sized to the claims, and merges each day's lines from every shard into
+// time order. The bytes depend on the seed and options only: shards share nothing but the seed,
+// and days are merged with ties broken by shard, then by generation order.
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { Rng } from '../core/rng.ts';
-import { campaignBody, planCampaign } from './campaign.ts';
-import { injectBackground, readTianchi, type BackgroundStats } from './background.ts';
-import { injectBotFarms } from './fraud/bot.ts';
-import { injectCashOut, pickCashOutMerchants } from './fraud/cashout.ts';
-import { injectGouging } from './fraud/gouging.ts';
-import { injectHoarders } from './fraud/hoarding.ts';
-import { injectSubsidyRings } from './fraud/subsidy.ts';
-import { createHonestMerchants, createHonestPopulation, honestBehaviour } from './honest.ts';
-import { IdentityFactory, mobileIpPool } from './identity.ts';
-import { LabelBook, type Labels } from './labels.ts';
-import { observePrices } from './prices.ts';
-import { resolveKnobs, SCALES, simulateOptionsSchema, type SimulateOptions } from './options.ts';
+import { campaignBody } from './campaign.ts';
+import type { BackgroundStats } from './background.ts';
+import type { Labels } from './labels.ts';
+import { DayMerger, writeDay, type DaySource } from './merge.ts';
+import { resolveKnobs, SCALES, simulateOptionsSchema, type ResolvedOptions, type SimulateOptions } from './options.ts';
+import { SimulatorPool } from './pool.ts';
+import { planShards, ShardRunner, stagePlan, type ShardResult } from './shard.ts';
 import { EventSink } from './sink.ts';
-import { World } from './world.ts';
 
 export interface SimulationStats {
   events: number;
@@ -27,98 +22,170 @@ export interface SimulationStats {
   users: number;
   merchants: number;
   generateMs: number;
+  /** Shards generated and threads that generated them. */
+  shards: number;
+  threads: number;
   background?: BackgroundStats;
 }
 
 export interface Simulation {
   labels: Labels;
   stats: SimulationStats;
-  /** The events as NDJSON bytes, sorted by occurredAt, in chunks of whole lines. Iterate once. */
+  /** The events as NDJSON bytes, sorted by occurredAt, one buffer of whole lines per day. Iterate
+   * once; each buffer is reused for the next day, so consume it before asking for the next. */
   chunks(): Generator<Buffer>;
   /** Removes the spill files (also done when `chunks` is read to the end). */
   dispose(): void;
 }
 
-export async function simulate(input: SimulateOptions): Promise<Simulation> {
+interface Generated {
+  labels: Labels;
+  stats: SimulationStats;
+  /** Per CST day (ascending), the lines of every shard and of the announcement, in merge order. */
+  days: { day: number; bytes: number; sources: DaySource[] }[];
+  spillRoot: string;
+}
+
+function parse(input: SimulateOptions): ResolvedOptions {
   const parsed = simulateOptionsSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`simulator: option ${issue.path.join('.') || '(root)'} ${issue.message}`);
   }
-  const o = parsed.data;
-  const knobs = resolveKnobs(o);
+  return parsed.data;
+}
+
+/** Runs every shard, here or in `pool`, and puts the results together. */
+async function generate(o: ResolvedOptions, threads: number, pool?: SimulatorPool): Promise<Generated> {
   const began = performance.now();
-  const root = new Rng(o.seed);
-  const rng = root.fork('behaviour');
-  const idRng = root.fork('ids');
-  const sink = new EventSink(o.spillDir, root.fork('event-ids'), o.memoryBudgetBytes);
-  const plan = planCampaign(idRng, o.startDate);
-  const labels = new LabelBook();
-  const users = o.users ?? SCALES[o.scale].users;
-  const world = new World(rng, idRng, sink, plan, new IdentityFactory(rng, o.hmacSecret), labels, mobileIpPool(rng, Math.max(40, Math.round(users / 400))));
+  const spillRoot = o.spillDir;
+  const specs = planShards(o);
+  let results: ShardResult[];
+  if (pool) {
+    results = await Promise.all(specs.map((spec) => pool.run<ShardResult>({ kind: 'shard', spec })));
+  } else {
+    const runner = new ShardRunner(o, spillRoot);
+    results = [];
+    for (const spec of specs) results.push(await runner.run(spec));
+  }
+  const city = results[0]!;
+  const claimsPerType = new Map<string, number>();
+  for (const r of results) for (const [k, v] of Object.entries(r.claimsPerType)) claimsPerType.set(k, (claimsPerType.get(k) ?? 0) + v);
+  // Published ten days before the first drop, sized after the fact to cover every claim with
+  // some stock left, as a bureau sizes batches from the expected take-up. The plan is the stage's.
+  const plan = stagePlan(o);
+  const announce = new EventSink(join(spillRoot, 'announcement'), new Rng(`announcement:${o.seed}`));
+  announce.emit(plan.startMs - 10 * 86_400_000, 'campaign.published', campaignBody(plan, (c) => Math.ceil(((claimsPerType.get(c.couponTypeId) ?? 0) * 1.2 + 10) / 10) * 10));
+  const runsBySource = [...results.map((r) => r.runs), announce.finish()];
 
+  const byDay = new Map<number, DaySource[]>();
+  const byType: Record<string, number> = {};
+  let events = 0;
+  for (const counts of [...results.map((r) => r.counts), announce.counts])
+    for (const [k, v] of Object.entries(counts)) {
+      byType[k] = (byType[k] ?? 0) + v;
+      events += v;
+    }
+  for (const runs of runsBySource)
+    for (const r of runs) {
+      let list = byDay.get(r.day);
+      if (!list) byDay.set(r.day, (list = []));
+      list.push(r);
+    }
+  const days = [...byDay.entries()].sort((x, y) => x[0] - y[0]).map(([day, sources]) => ({ day, sources, bytes: sources.reduce((s, r) => s + r.bytes, 0) }));
+  const users = results.reduce((s, r) => s + r.accounts, 0);
+  const l = city.labels!;
+  const labels: Labels = {
+    users: l.users,
+    merchants: l.merchants,
+    variants: { users: l.userVariants, merchants: l.merchantVariants },
+    devices: l.devices,
+    background: { users: l.backgroundUsers, merchants: l.backgroundMerchants },
+    population: { users, merchants: city.merchants },
+    generator: {
+      seed: o.seed,
+      scale: o.scale,
+      startDate: o.startDate,
+      knobs: resolveKnobs(o),
+      campaignId: plan.campaignId,
+      background: o.background ? { limit: o.backgroundLimit ?? null } : null,
+      shards: specs.length,
+    },
+  };
+  return {
+    labels,
+    stats: { events, byType, users, merchants: city.merchants, generateMs: performance.now() - began, shards: specs.length, threads, background: city.background },
+    days,
+    spillRoot,
+  };
+}
+
+/** Generates in this thread; the caller reads the sorted bytes from `chunks()`. */
+export async function simulate(input: SimulateOptions): Promise<Simulation> {
+  const o = parse(input);
+  const dispose = () => rmSpill(o.spillDir);
   try {
-    // Read first: a wrong path fails in a second, not after the honest city is built.
-    const tianchi = o.background ? await readTianchi(o.background, o.backgroundLimit ?? Number.MAX_SAFE_INTEGER) : undefined;
-    const shops = createHonestMerchants(world, o.merchants ?? SCALES[o.scale].merchants);
-    const colluding = pickCashOutMerchants(world, shops, knobs.cashOutRings);
-    injectGouging(world, shops.filter((m) => !colluding.includes(m)), knobs.gougers, knobs.subtleShare);
-    const population = createHonestPopulation(world, users);
-    honestBehaviour(world, population);
-    let background: BackgroundStats | undefined;
-    if (tianchi) background = injectBackground(world, tianchi.rows, tianchi.skipped);
-    injectBotFarms(world, knobs.botFarms, knobs.subtleShare);
-    injectCashOut(world, colluding, knobs.subtleShare);
-    injectHoarders(world, knobs.hoarders, knobs.subtleShare);
-    injectSubsidyRings(world, knobs.subsidyRings, knobs.subtleShare);
-    for (const m of world.merchants) observePrices(world, m);
-    // Published ten days before the first drop, sized after the fact to cover every claim with
-    // some stock left, as a bureau sizes batches from the expected take-up.
-    sink.emit(plan.startMs - 10 * 86_400_000, 'campaign.published', campaignBody(plan, (c) => Math.ceil(((world.claimsPerType.get(c.couponTypeId) ?? 0) * 1.2 + 10) / 10) * 10));
-
-    const stats: SimulationStats = {
-      events: sink.total,
-      byType: { ...sink.counts },
-      users: world.accounts,
-      merchants: world.merchants.length,
-      generateMs: performance.now() - began,
-      background,
-    };
-    const labelJson = labels.toJSON(
-      { users: world.accounts, merchants: world.merchants.length },
-      { seed: o.seed, scale: o.scale, startDate: o.startDate, knobs, campaignId: plan.campaignId, background: o.background ? { limit: o.backgroundLimit ?? null } : null },
-    );
+    const g = await generate(o, 1);
     return {
-      labels: labelJson,
-      stats,
+      labels: g.labels,
+      stats: g.stats,
       chunks: function* () {
         try {
-          yield* sink.sortedChunks();
+          const merger = new DayMerger();
+          for (const d of g.days) yield merger.merge(d.sources);
         } finally {
-          sink.dispose();
+          dispose();
         }
       },
-      dispose: () => sink.dispose(),
+      dispose,
     };
   } catch (err) {
-    sink.dispose();
+    dispose();
     throw err;
   }
+}
+
+/** Worker threads by default for a city-sized run (their start-up costs about a second). */
+export function defaultThreads(o: Pick<ResolvedOptions, 'users' | 'scale'>): number {
+  const users = o.users ?? SCALES[o.scale].users;
+  return users >= 50_000 ? Math.max(1, Math.min(availableParallelism(), 8)) : 1;
 }
 
 /** Writes DIR/events.ndjson and DIR/labels.json; returns the stats with the total time. */
 export async function simulateToDir(options: Omit<SimulateOptions, 'spillDir'> & { spillDir?: string }, outDir: string): Promise<SimulationStats & { totalMs: number }> {
   const began = performance.now();
   await mkdir(outDir, { recursive: true });
-  const sim = await simulate({ ...options, spillDir: options.spillDir ?? join(outDir, `.spill-${process.pid}`) });
-  const out = createWriteStream(join(outDir, 'events.ndjson'));
+  const o = parse({ ...options, spillDir: options.spillDir ?? join(outDir, `.spill-${process.pid}`) });
+  const threads = Math.min(o.threads ?? defaultThreads(o), planShards(o).length);
+  const out = join(outDir, 'events.ndjson');
+  closeSync(openSync(out, 'w'));
+  const pool = threads > 1 ? SimulatorPool.start(threads, o, o.spillDir) : undefined;
   try {
-    for (const chunk of sim.chunks()) if (!out.write(chunk)) await once(out, 'drain');
+    const g = await generate(o, threads, pool);
+    // Every day's place in the file is known once the shards are done, so days are merged and
+    // written side by side.
+    let offset = 0;
+    const placed = g.days.map((d) => {
+      const at = offset;
+      offset += d.bytes;
+      return { ...d, offset: at };
+    });
+    if (pool) {
+      await Promise.all(
+        placed.map((d) => pool.run({ kind: 'day', sources: d.sources, out, offset: d.offset }, d.sources.flatMap((s) => [s.times.buffer as ArrayBuffer, s.lengths.buffer as ArrayBuffer]))),
+      );
+    } else {
+      const merger = new DayMerger();
+      for (const d of placed) writeDay(out, d.offset, merger.merge(d.sources));
+    }
+    await writeFile(join(outDir, 'labels.json'), JSON.stringify(g.labels, null, 1) + '\n');
+    return { ...g.stats, totalMs: performance.now() - began };
   } finally {
-    out.end();
-    await once(out, 'finish');
-    sim.dispose();
+    await pool?.close();
+    rmSpill(o.spillDir);
   }
-  await writeFile(join(outDir, 'labels.json'), JSON.stringify(sim.labels, null, 1) + '\n');
-  return { ...sim.stats, totalMs: performance.now() - began };
+}
+
+function rmSpill(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
 }

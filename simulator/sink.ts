@@ -1,51 +1,81 @@
-// Collects generated events and hands them back sorted by occurredAt. Generation goes entity by
-// entity, not in time order, so lines are kept per CST day as encoded bytes with their times
-// beside them; each day is then sorted on its own by moving byte ranges, never decoding the text
-// again. Past a memory budget the bytes are spilled to one temporary file per day, so memory stays
-// bounded by the busiest day, not by the whole city.
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writevSync } from 'node:fs';
+// Collects the events one shard generates. Generation goes entity by entity, not in time order, so
+// lines are kept per CST day as encoded bytes with their times and lengths beside them, and the
+// sorting is left to `merge.ts`, which interleaves the shards' days. The bytes live in shared
+// memory, so the thread that merges a day reads them where the generating thread wrote them; past
+// a memory budget a shard spills its days to one file per day and reuses the memory.
+import { closeSync, mkdirSync, openSync, rmSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventType } from '../core/events.ts';
-import { simId } from './fastid.ts';
+import { ID_PREFIXES } from '../core/ids.ts';
 import type { Rng } from '../core/rng.ts';
 
 const DAY_MS = 86_400_000;
 const CST_MS = 8 * 3_600_000;
-const BUFFER_BYTES = 256 * 1024;
-// Small on purpose: holding the city's 1.4 GB as buffers made V8 run full collections for the
-// external memory and cost more CPU (85 s against 52 s measured) than writing and re-reading
-// spill files that stay in the page cache.
-export const DEFAULT_MEMORY_BUDGET = 64 * 1024 * 1024;
-// Lines per day the sort key can index: 2^26, with 86.4 M ms in a day the key stays below 2^53.
-const INDEX_LIMIT = 2 ** 26;
+// Small, as each day of each shard ends with a part-filled chunk.
+const CHUNK_BYTES = 256 * 1024;
+// Per shard. A city shard (25,000 winners, ~170 MB) stays under it: spilling wrote every byte to
+// the page cache and read it back, 15% of the CPU, and left the kernel writing it to disk.
+export const DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024;
+
+/** Chunks this thread may reuse (spilled ones): fresh memory is fresh pages for the kernel to
+ * fault in, which cost more than writing into them. Shared buffers need no copy to be merged by
+ * another thread; chunks handed over by `finish` are not reused. */
+const freeChunks: Buffer[] = [];
+
+function newChunk(bytes = CHUNK_BYTES): Buffer {
+  return (bytes === CHUNK_BYTES ? freeChunks.pop() : undefined) ?? Buffer.from(new SharedArrayBuffer(bytes));
+}
+
+/** One shard's lines of one CST day, in generation order: the first `fileBytes` in `file`, the
+ * rest in `chunks`. */
+export interface DayRun {
+  day: number;
+  file: string;
+  fileBytes: number;
+  chunks: Uint8Array[];
+  bytes: number;
+  /** Per line, milliseconds into the CST day. */
+  times: Int32Array;
+  /** Per line, its length in bytes. */
+  lengths: Uint32Array;
+}
 
 interface DayBucket {
+  day: number;
   file: string;
   /** Lines are encoded as soon as they are made: a string kept until a later flush would survive
-   * young-generation collections and cost an old-generation one, which dominated the profile. */
+   * young-generation collections and cost an old-generation one. */
   buf: Buffer;
   used: number;
-  /** Full buffers not yet spilled. */
+  /** Full chunks not yet spilled. */
   held: Buffer[];
-  spilled: boolean;
-  /** Per line, in the order written: milliseconds into the CST day times 2^26 plus the line's
-   * index, so a plain numeric sort of the typed array orders by time with ties in generation
-   * order (no comparator calls: the comparator sort cost a second per million lines). */
-  keys: Float64Array;
-  /** Per line, its length in bytes, so the sort never searches the text for newlines. */
+  heldBytes: number;
+  spilledBytes: number;
+  times: Int32Array;
   lengths: Uint32Array;
   n: number;
-  /** ISO prefix of the day, "2026-05-01T". */
-  prefix: string;
+  /** `","occurredAt":"2026-05-01T` as bytes. */
+  prefix: Buffer;
+}
+
+// Latin-1 and ASCII writes are Buffer methods Node has had for ever but @types/node does not list.
+type FastBuffer = Buffer & { latin1Write(s: string, offset: number): number; utf8Write(s: string, offset: number): number };
+
+const EVENT_PREFIX = Buffer.from(`{"eventId":"${ID_PREFIXES.event}_`, 'latin1');
+const ID_CODES = Buffer.from('0123456789abcdefghjkmnpqrstvwxyz', 'latin1');
+const TYPE_PARTS = new Map<string, Buffer>();
+const CLOCK_TAIL = Buffer.from('+08:00",', 'latin1');
+
+function typePart(type: EventType): Buffer {
+  let b = TYPE_PARTS.get(type);
+  if (!b) TYPE_PARTS.set(type, (b = Buffer.from(`","type":"${type}`, 'latin1')));
+  return b;
 }
 
 export class EventSink {
   private readonly days = new Map<number, DayBucket>();
   private seq = 0;
   private heldBytes = 0;
-  /** Spilled buffers for reuse: allocating a fresh 256 KB buffer per retire grew external memory
-   * by the whole file's size, and V8 answers external growth with full collections. */
-  private readonly free: Buffer[] = [];
   readonly counts: Record<string, number> = {};
 
   constructor(
@@ -58,57 +88,89 @@ export class EventSink {
     return this.seq;
   }
 
-  /** Adds one event; `body` holds the type-specific fields in contract order. */
+  /** Adds one event; `body` holds the type-specific fields in contract order (any Unicode). */
   emit(timeMs: number, type: EventType, body: object): void {
-    this.emitRaw(timeMs, type, JSON.stringify(body).slice(1));
+    const json = JSON.stringify(body);
+    this.put(timeMs, type, json, 1, true);
   }
 
   /**
    * Adds one event whose body is already JSON: the type-specific members and the closing brace,
-   * without the opening one (`"a":1,"b":"x"}`). Callers must only put JSON-safe text in it.
+   * without the opening one (`"a":1,"b":"x"}`). Callers must only put JSON-safe ASCII in it (ids,
+   * hashes, numbers, user agents): it is written byte for byte.
    */
   emitRaw(timeMs: number, type: EventType, body: string): void {
+    this.put(timeMs, type, body, 0, false);
+  }
+
+  /** The header is written as bytes (id and clock digits straight from their tables), the body
+   * after it; `from` skips the body's opening brace. */
+  private put(timeMs: number, type: EventType, body: string, from: number, unicode: boolean): void {
     const t = Math.floor(timeMs);
     const local = t + CST_MS;
     const day = Math.floor(local / DAY_MS);
-    let b = this.days.get(day);
-    if (!b) {
-      b = {
-        file: join(this.spillDir, `${day}.ndjson`),
-        buf: Buffer.allocUnsafe(BUFFER_BYTES),
-        used: 0,
-        held: [],
-        spilled: false,
-        keys: new Float64Array(1024),
-        lengths: new Uint32Array(1024),
-        n: 0,
-        prefix: new Date(day * DAY_MS).toISOString().slice(0, 11),
-      };
-      this.days.set(day, b);
+    const b = this.days.get(day) ?? this.open(day);
+    const typeBytes = typePart(type);
+    // 90 bytes of header at most; three bytes per UTF-16 unit is the most UTF-8 can need.
+    const need = 96 + typeBytes.length + (unicode ? body.length * 3 : body.length);
+    if (b.used + need > b.buf.length) {
+      this.retire(b);
+      if (need > b.buf.length) b.buf = newChunk(need);
     }
-    const line = `{"eventId":"${simId('event', t, this.idRng)}","type":"${type}","occurredAt":"${b.prefix}${clockOf(local - day * DAY_MS)}+08:00",${body}\n`;
+    const buf = b.buf as FastBuffer;
+    const start = b.used;
+    let o = putBytes(buf, start, EVENT_PREFIX);
+    // The event id: ten base-32 digits of the time, twelve random ones (as core `newId`).
+    let x = Math.max(0, t);
+    for (let i = 9; i >= 0; i--) {
+      buf[o + i] = ID_CODES[x % 32]!;
+      x = Math.floor(x / 32);
+    }
+    o += 10;
+    const rng = this.idRng;
+    for (let i = 0; i < 12; i++) buf[o++] = ID_CODES[Math.floor(rng.next() * 32)]!;
+    o = putBytes(buf, o, typeBytes);
+    o = putBytes(buf, o, b.prefix);
+    const ms = local - day * DAY_MS;
+    o = writeClock(buf, o, ms);
+    o = putBytes(buf, o, CLOCK_TAIL);
+    if (unicode) o += buf.utf8Write(from ? body.slice(from) : body, o);
+    else o += buf.latin1Write(body, o);
+    buf[o++] = 10;
+    b.used = o;
     this.seq++;
     this.counts[type] = (this.counts[type] ?? 0) + 1;
-    // Three bytes per UTF-16 unit is the most UTF-8 can need.
-    if (b.used + line.length * 3 > b.buf.length) {
-      this.retire(b);
-      if (line.length * 3 > b.buf.length) b.buf = Buffer.allocUnsafe(line.length * 3);
-    }
-    const bytes = b.buf.write(line, b.used, 'utf8');
-    b.used += bytes;
-    if (b.n === b.keys.length) grow(b);
-    if (b.n >= INDEX_LIMIT) throw new Error(`simulator: more than ${INDEX_LIMIT} events on one day`);
-    b.keys[b.n] = (local - day * DAY_MS) * INDEX_LIMIT + b.n;
-    b.lengths[b.n] = bytes;
+    if (b.n === b.times.length) grow(b);
+    b.times[b.n] = ms;
+    b.lengths[b.n] = o - start;
     b.n++;
   }
 
-  /** Moves the day's current buffer to the held list; spills everything once over budget. */
+  private open(day: number): DayBucket {
+    const b: DayBucket = {
+      day,
+      file: join(this.spillDir, `${day}.ndjson`),
+      buf: newChunk(),
+      used: 0,
+      held: [],
+      heldBytes: 0,
+      spilledBytes: 0,
+      times: new Int32Array(1024),
+      lengths: new Uint32Array(1024),
+      n: 0,
+      prefix: Buffer.from(`","occurredAt":"${new Date(day * DAY_MS).toISOString().slice(0, 11)}`, 'latin1'),
+    };
+    this.days.set(day, b);
+    return b;
+  }
+
+  /** Moves the day's current chunk to the held list; spills everything once over budget. */
   private retire(b: DayBucket): void {
     if (b.used === 0) return;
     b.held.push(b.buf.subarray(0, b.used));
+    b.heldBytes += b.used;
     this.heldBytes += b.used;
-    b.buf = this.free.pop() ?? Buffer.allocUnsafe(BUFFER_BYTES);
+    b.buf = newChunk();
     b.used = 0;
     if (this.heldBytes > this.memoryBudget) this.spill();
   }
@@ -124,73 +186,27 @@ export class EventSink {
       } finally {
         closeSync(fd);
       }
-      for (const part of b.held) if (part.buffer.byteLength === BUFFER_BYTES) this.free.push(Buffer.from(part.buffer, part.byteOffset, BUFFER_BYTES));
+      for (const part of b.held) if (part.buffer.byteLength === CHUNK_BYTES) freeChunks.push(Buffer.from(part.buffer, 0, CHUNK_BYTES));
+      b.spilledBytes += b.heldBytes;
       b.held = [];
-      b.spilled = true;
+      b.heldBytes = 0;
     }
     this.heldBytes = 0;
   }
 
-  /** Sorted NDJSON, one buffer of whole lines per day; removes any spill files as it goes. */
-  *sortedChunks(): Generator<Buffer> {
-    for (const b of this.days.values()) this.retire(b);
-    const days = [...this.days.keys()].sort((x, y) => x - y);
-    for (const day of days) {
-      const b = this.days.get(day)!;
-      const text = this.dayText(b);
-      const n = b.n;
-      const starts = new Float64Array(n + 1);
-      for (let i = 0, pos = 0; i < n; i++) {
-        starts[i] = pos;
-        pos += b.lengths[i]!;
-      }
-      starts[n] = text.length;
-      const order = b.keys.subarray(0, n).sort();
-      const out = Buffer.allocUnsafe(text.length);
-      let off = 0;
-      for (let k = 0; k < n; k++) {
-        const i = order[k]! % INDEX_LIMIT;
-        off += text.copy(out, off, starts[i]!, starts[i + 1]!);
-      }
-      this.days.delete(day);
-      yield out;
+  /** Hands back each day's lines (by day); the chunks now belong to the merge. No more events. */
+  finish(): DayRun[] {
+    const runs: DayRun[] = [];
+    for (const b of [...this.days.values()].sort((x, y) => x.day - y.day)) {
+      const chunks: Uint8Array[] = [...b.held];
+      if (b.used) chunks.push(b.buf.subarray(0, b.used));
+      else if (b.buf.length === CHUNK_BYTES) freeChunks.push(b.buf);
+      const bytes = b.spilledBytes + b.heldBytes + b.used;
+      runs.push({ day: b.day, file: b.file, fileBytes: b.spilledBytes, chunks, bytes, times: b.times.slice(0, b.n), lengths: b.lengths.slice(0, b.n) });
     }
-  }
-
-  /** The day's lines in generation order: spilled bytes read straight into one buffer with the
-   * held ones after them (read-then-concatenate copied the spilled part twice). */
-  private dayText(b: DayBucket): Buffer {
-    let heldBytes = 0;
-    for (const part of b.held) heldBytes += part.length;
-    if (!b.spilled && b.held.length === 1) {
-      const only = b.held[0]!;
-      b.held = [];
-      return only;
-    }
-    let fd = -1;
-    let fileBytes = 0;
-    if (b.spilled) {
-      fd = openSync(b.file, 'r');
-      fileBytes = fstatSync(fd).size;
-    }
-    const text = Buffer.allocUnsafe(fileBytes + heldBytes);
-    try {
-      for (let got = 0; got < fileBytes; ) {
-        const n = readSync(fd, text, got, fileBytes - got, got);
-        if (n === 0) throw new Error(`simulator: spill file ${b.file} ended early`);
-        got += n;
-      }
-    } finally {
-      if (fd >= 0) {
-        closeSync(fd);
-        rmSync(b.file);
-      }
-    }
-    let off = fileBytes;
-    for (const part of b.held) off += part.copy(text, off);
-    b.held = [];
-    b.buf = Buffer.alloc(0);
-    return text;
+    this.days.clear();
+    this.heldBytes = 0;
+    return runs;
   }
 
   dispose(): void {
@@ -200,19 +216,35 @@ export class EventSink {
 }
 
 function grow(b: DayBucket): void {
-  const keys = new Float64Array(b.keys.length * 2);
-  keys.set(b.keys);
-  b.keys = keys;
+  const times = new Int32Array(b.times.length * 2);
+  times.set(b.times);
+  b.times = times;
   const lengths = new Uint32Array(b.lengths.length * 2);
   lengths.set(b.lengths);
   b.lengths = lengths;
 }
 
-const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** A few constant bytes: a loop, since Buffer#copy makes a view per call. */
+function putBytes(buf: Buffer, o: number, src: Buffer): number {
+  for (let i = 0; i < src.length; i++) buf[o + i] = src[i]!;
+  return o + src.length;
+}
 
-/** "hh:mm:ss.mmm" for milliseconds into a day, from tables: cheaper than a Date per event. */
-function clockOf(ms: number): string {
+/** "hh:mm:ss.mmm" for milliseconds into a day, as digits: cheaper than a Date or a string per event. */
+function writeClock(buf: Buffer, o: number, ms: number): number {
   const s = Math.floor(ms / 1000);
-  return `${TWO[Math.floor(s / 3600)]}:${TWO[Math.floor(s / 60) % 60]}:${TWO[s % 60]}.${THREE[ms % 1000]}`;
+  const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, sec = s % 60, milli = ms % 1000;
+  buf[o] = 48 + Math.floor(h / 10);
+  buf[o + 1] = 48 + (h % 10);
+  buf[o + 2] = 58;
+  buf[o + 3] = 48 + Math.floor(m / 10);
+  buf[o + 4] = 48 + (m % 10);
+  buf[o + 5] = 58;
+  buf[o + 6] = 48 + Math.floor(sec / 10);
+  buf[o + 7] = 48 + (sec % 10);
+  buf[o + 8] = 46;
+  buf[o + 9] = 48 + Math.floor(milli / 100);
+  buf[o + 10] = 48 + (Math.floor(milli / 10) % 10);
+  buf[o + 11] = 48 + (milli % 10);
+  return o + 12;
 }

@@ -1,6 +1,6 @@
 // The simulated city: merchants, accounts and the primitive acts (register, grant, claim, redeem,
 // refund) every scenario is written in. Each act emits exactly one contract event.
-import type { Category, District } from '../core/events.ts';
+import type { Category, District, EventType } from '../core/events.ts';
 import { toCstIso } from '../core/clock.ts';
 import { simId } from './fastid.ts';
 import type { Rng } from '../core/rng.ts';
@@ -9,7 +9,6 @@ import { CATALOG, type CatalogItem } from './catalog.ts';
 import { distanceKm } from './geo.ts';
 import type { Card, IdentityFactory } from './identity.ts';
 import type { LabelBook } from './labels.ts';
-import type { EventSink } from './sink.ts';
 
 export type Channel = 'alipay' | 'unionpay' | 'wechat' | 'app';
 
@@ -96,11 +95,20 @@ export interface PayVia {
 
 const GRID_DEG = 0.05;
 
+/** Where a world's acts go: a shard's `EventSink`, or nowhere for a copy of the city that only
+ * serves as the stage for another shard. */
+export interface Emitter {
+  emit(timeMs: number, type: EventType, body: object): void;
+  emitRaw(timeMs: number, type: EventType, body: string): void;
+}
+
+export const DISCARD: Emitter = { emit() {}, emitRaw() {} };
+
 export class World {
   readonly merchants: Merchant[] = [];
   readonly claimsPerType = new Map<string, number>();
-  private readonly grid = new Map<Category, Map<number, Merchant[]>>();
-  private readonly byCategory = new Map<Category, Merchant[]>();
+  private grid = new Map<Category, Map<number, Merchant[]>>();
+  private byCategory = new Map<Category, Merchant[]>();
   private readonly skuListCache = new WeakMap<Merchant, { of: MerchantSku[]; count: number; ordinary: MerchantSku[]; resellable: MerchantSku[] }>();
   private readonly redeemJsonCache = new Map<PlannedCoupon, string>();
   private readonly couponJsonCache = new Map<PlannedCoupon, { batch: PlannedBatch; json: string }>();
@@ -109,12 +117,25 @@ export class World {
   constructor(
     readonly rng: Rng,
     readonly idRng: Rng,
-    readonly sink: EventSink,
+    readonly sink: Emitter,
     readonly plan: CampaignPlan,
     readonly identities: IdentityFactory,
     readonly labels: LabelBook,
     readonly mobileIps: string[],
   ) {}
+
+  /**
+   * The same city (plan, shops, their indexes, mobile exits) acted in by another shard: its own
+   * random streams, sink, people and labels. The shops are shared, so a shard that changes them
+   * (adds a shell, moves a price) must not use a view that other shards use.
+   */
+  forShard(rng: Rng, idRng: Rng, sink: Emitter, identities: IdentityFactory, labels: LabelBook): World {
+    const w = new World(rng, idRng, sink, this.plan, identities, labels, this.mobileIps);
+    w.merchants.push(...this.merchants);
+    w.grid = this.grid;
+    w.byCategory = this.byCategory;
+    return w;
+  }
 
   // ---- merchants ----
 

@@ -1,0 +1,30 @@
+// A simulator worker: runs the shards and merges the days the pool hands it, one task at a time.
+// Days are written straight into the output file at the offset the pool computed, so no event
+// bytes travel back through the parent.
+import { parentPort, workerData } from 'node:worker_threads';
+import { DayMerger, writeDay, type DaySource } from './merge.ts';
+import type { ResolvedOptions } from './options.ts';
+import { ShardRunner, type ShardSpec } from './shard.ts';
+
+export type WorkerTask = { kind: 'shard'; spec: ShardSpec } | { kind: 'day'; sources: DaySource[]; out: string; offset: number };
+
+const { options, spillRoot } = workerData as { options: ResolvedOptions; spillRoot: string };
+const runner = new ShardRunner(options, spillRoot);
+const merger = new DayMerger();
+const port = parentPort!;
+
+port.on('message', (task: WorkerTask) => {
+  void handle(task).then(
+    (reply) => port.postMessage({ ok: true, value: reply.value }, reply.transfer),
+    (err: Error) => port.postMessage({ ok: false, message: err.message, stack: err.stack }),
+  );
+});
+
+async function handle(task: WorkerTask): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
+  if (task.kind === 'shard') {
+    const result = await runner.run(task.spec);
+    return { value: result, transfer: result.runs.flatMap((r) => [r.times.buffer as ArrayBuffer, r.lengths.buffer as ArrayBuffer]) };
+  }
+  writeDay(task.out, task.offset, merger.merge(task.sources));
+  return { value: null, transfer: [] };
+}

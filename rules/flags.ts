@@ -15,6 +15,8 @@ interface Tally {
   fraudType: FraudType;
   evaluated: number;
   strong: number;
+  /** Events that reached the policy's supportEventScore (strong ones included). */
+  supported: number;
   scoreSum: number;
   reasons: Map<string, number> | null;
 }
@@ -56,11 +58,13 @@ export class FlagAggregator {
       const policy = this.rs.flags[s.fraudType];
       if (!policy) continue;
       let t = this.tallies.get(key);
-      if (!t) this.tallies.set(key, (t = { entityType: s.entityType, entityId: s.entityId, fraudType: s.fraudType, evaluated: 0, strong: 0, scoreSum: 0, reasons: null }));
+      if (!t) this.tallies.set(key, (t = { entityType: s.entityType, entityId: s.entityId, fraudType: s.fraudType, evaluated: 0, strong: 0, supported: 0, scoreSum: 0, reasons: null }));
       t.evaluated++;
       t.scoreSum += s.score;
-      if (s.score >= policy.minEventScore) {
-        t.strong++;
+      const supported = policy.supportEventScore !== undefined && s.score > 0 && s.score >= policy.supportEventScore;
+      if (supported) t.supported++;
+      if (s.score >= policy.minEventScore) t.strong++;
+      if (s.score >= policy.minEventScore || supported) {
         const reasons = (t.reasons ??= new Map());
         for (const r of s.reasons) reasons.set(r, (reasons.get(r) ?? 0) + 1);
       }
@@ -79,7 +83,10 @@ export class FlagAggregator {
     const candidates: Flag[] = [];
     for (const t of this.tallies.values()) {
       const policy = this.rs.flags[t.fraudType]!;
-      if (t.strong < policy.minStrongEvents || t.strong / t.evaluated < policy.minStrongRate) continue;
+      const byStrong = t.strong >= policy.minStrongEvents && t.strong / t.evaluated >= policy.minStrongRate;
+      const bySupport =
+        policy.minSupportedEvents !== undefined && t.strong >= 1 && t.supported >= policy.minSupportedEvents && t.supported / t.evaluated >= policy.minStrongRate;
+      if (!byStrong && !bySupport) continue;
       const rate = t.strong / t.evaluated;
       candidates.push({
         entityType: t.entityType,

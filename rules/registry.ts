@@ -22,6 +22,7 @@ import shareAbovePeers from './catalog/cash_out/share-above-peers.ts';
 import thresholdHugging from './catalog/cash_out/threshold-hugging.ts';
 import couponsAtOneMerchant from './catalog/hoarding/coupons-at-one-merchant.ts';
 import resellableQuantity from './catalog/hoarding/resellable-quantity.ts';
+import resellableSome from './catalog/hoarding/resellable-some.ts';
 import aboveBaseline from './catalog/price_gouging/above-baseline.ts';
 import abovePeers from './catalog/price_gouging/above-peers.ts';
 import subsidyCardManyAccounts from './catalog/subsidy_fraud/card-many-accounts.ts';
@@ -42,7 +43,7 @@ export type AnyRule = RuleDefinition<any>;
 export const RULES: readonly AnyRule[] = [
   claimLatency, claimBurst, accountsPerDevice, accountsPerIpRange, accountsPerPhone, newAccount, automationUserAgent, outsideCity, hostingIp, ipLocationMismatch,
   thresholdHugging, repeatedAmount, cardManyAccounts, payerFar, lateHour, refundAfterRedemption, samePairRepeat, shareAbovePeers, cardAcrossHouseholds,
-  resellableQuantity, couponsAtOneMerchant,
+  resellableQuantity, resellableSome, couponsAtOneMerchant,
   idManyAccounts, phoneManyAccounts, deviceManyAccounts, subsidyCardManyAccounts, splitOrders, merchantRegisteredLate, ownerRedeems, shellSharedCards, linkedPayers,
   aboveBaseline, abovePeers,
   // Model scores as features (rules/reference/model-scores.ts): no_hit until a model run is published.

@@ -35,6 +35,9 @@ export const rulesetSchema = z
      * when it has minStrongEvents strong events making up minStrongRate of its evaluated ones.
      * `members`: for a merchant-level type, the users whose redemptions at a flagged merchant
      * scored memberMinEventScore are flagged with it (the accounts of a ring).
+     * `support`: an entity with at least one strong event is flagged too when minSupportedEvents
+     * of its events (the strong ones included) scored supportEventScore, at the same share: one
+     * big order and a few smaller ones of the same kind.
      */
     flags: z.record(
       z.enum(FRAUD_TYPES),
@@ -43,6 +46,8 @@ export const rulesetSchema = z
         minStrongEvents: z.number().int().min(1),
         minStrongRate: z.number().min(0).max(1).default(0),
         memberMinEventScore: z.number().min(0).optional(),
+        supportEventScore: z.number().min(0).optional(),
+        minSupportedEvents: z.number().int().min(1).optional(),
       }),
     ),
     /** When an entity qualifies for several fraud types, the first in this list is reported. */

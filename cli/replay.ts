@@ -28,6 +28,8 @@ import { writeFlags } from '../models/sink/flags-store.ts';
 import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
 
 const PUBLISH_CHUNK = 2000;
+/** flags_v1.source of the rules' flags (the models write MODEL_FLAG_SOURCE). */
+export const RULES_FLAG_SOURCE = 'rules';
 /** Give up when nothing is consumed for this long (a store or broker that stays down). */
 const STALL_MS = 120_000;
 
@@ -214,7 +216,16 @@ export async function run(argv: string[]): Promise<number> {
     // Rules: decisions into decisions_v1, and decisions.ndjson + flags.json under --out.
     const rules = new RulesProcessor({ ruleset: loadRuleset(), sink: new StoreDecisionSink(store, { logger }) });
     // Models after rules: at the end they add ring and merchant flags to flags.json and flags_v1.
-    const models = createModelProcessor({ forest: readModelFile(), logger, onFlags: (flags, at) => writeFlags(store, flags, at) });
+    // Models finish after rules, so the rules' flags are complete here: both go to flags_v1 (the
+    // triage queue and dashboards read it), stamped with the window's end in event time.
+    const models = createModelProcessor({
+      forest: readModelFile(),
+      logger,
+      onFlags: async (flags, at) => {
+        await writeFlags(store, flags, at);
+        await writeFlags(store, rules.flags(), at, RULES_FLAG_SOURCE);
+      },
+    });
     const summary = await replayFile(file, { bus, store, logger, outDir: out, processors: [rules, models], onProgress: (b, l, n) => progress.update(b, l, n) });
     progress.done();
     process.stdout.write(formatSummary(summary) + '\n');

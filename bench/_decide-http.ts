@@ -1,0 +1,86 @@
+// The HTTP part of `npm run bench -- decide`: the decision API against a trivial express handler,
+// each in its own fresh server process, under the same open-loop load (bench/_http-load.ts, a third
+// process) at a fixed offered rate. Rounds alternate trivial / decision (and swap the order every
+// round) so both see the same machine load; each round's first `warmupS` seconds are not counted.
+// The decision API runs as `quanguard start` runs it: memory features and lists, every decision
+// stored in decisions_v1 through the decision sink (embedded ClickHouse in a scratch directory).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { ChildServer, loadAverage, median, openLoop } from './_http-bench.ts';
+import type { LoadResult } from './_http-load.ts';
+import type { ServerConfig, ServerStats } from './_http-server.ts';
+import { report } from './report.ts';
+
+export interface HttpOptions {
+  rate: number;
+  seconds: number;
+  warmupS: number;
+  rounds: number;
+  connections: number;
+}
+
+interface Side {
+  load: LoadResult[];
+  server: ServerStats[];
+}
+
+export async function overHttp(o: HttpOptions): Promise<void> {
+  const seeds = Array.from({ length: o.rounds }, (_, r) => 12 + r);
+  const warmSeed = 11;
+  const dir = mkdtempSync(join(os.tmpdir(), 'qg-bench-decide-'));
+  const servers = {
+    trivial: await ChildServer.start('_http-server.ts', { kind: 'trivial', seeds: [] } satisfies ServerConfig),
+    decision: await ChildServer.start('_http-server.ts', { kind: 'decision', seeds: [warmSeed, ...seeds], chdbPath: join(dir, 'clickhouse') } satisfies ServerConfig),
+  };
+  const sides: Record<keyof typeof servers, Side> = { trivial: { load: [], server: [] }, decision: { load: [], server: [] } };
+  const loads: number[] = [];
+  try {
+    // A fresh process runs its handlers in the interpreter first: one unmeasured pass each at the
+    // same rate lets the JIT settle before round 1.
+    for (const s of Object.values(servers))
+      await openLoop({ host: '127.0.0.1', port: s.port, rate: o.rate, warmupS: 0, seconds: o.warmupS, connections: o.connections, source: { kind: 'decide', seed: warmSeed, count: Math.ceil(o.rate * o.warmupS) + 100 } });
+    for (let r = 0; r < o.rounds; r++) {
+      const order = r % 2 === 0 ? (['trivial', 'decision'] as const) : (['decision', 'trivial'] as const);
+      for (const name of order) {
+        const s = servers[name];
+        // Every round sends events the engine has not seen (a redelivered event is answered from
+        // its recent decisions, which would flatter it); both sides get the same bytes.
+        const count = Math.ceil(o.rate * (o.warmupS + o.seconds)) + 100;
+        await s.stats();
+        sides[name].load.push(await openLoop({ host: '127.0.0.1', port: s.port, rate: o.rate, warmupS: o.warmupS, seconds: o.seconds, connections: o.connections, source: { kind: 'decide', seed: seeds[r]!, count } }));
+        sides[name].server.push(await s.stats<ServerStats>());
+        loads.push(loadAverage());
+      }
+    }
+  } finally {
+    await servers.trivial.stop();
+    await servers.decision.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const ours = sides.decision, base = sides.trivial;
+  const med = (s: Side, f: (l: LoadResult) => number) => median(s.load.map(f));
+  const common = {
+    bench: 'decide',
+    backend: 'http+memory, decisions to chdb',
+    offeredRate: o.rate,
+    seconds: o.seconds,
+    warmupSExcluded: o.warmupS,
+    rounds: o.rounds,
+    connections: o.connections,
+    loadGenerator: 'open loop, latency from each request\'s due time (bench/_http-load.ts, separate process)',
+    loadAverage: median(loads),
+  };
+  for (const p of ['p50', 'p90', 'p99', 'p999'] as const)
+    report({ ...common, metric: `http_latency_${p}_ms`, unit: 'ms', value: med(ours, (l) => l[p]), baseline: med(base, (l) => l[p]), baselineName: 'trivial express handler', perRound: ours.load.map((l) => l[p]), baselinePerRound: base.load.map((l) => l[p]), ...(p === 'p99' ? { target: '<= 1.5x baseline' } : {}) });
+  report({ ...common, metric: 'http_achieved_rps', unit: '1/s', value: med(ours, (l) => l.achievedRps), baseline: med(base, (l) => l.achievedRps) });
+  const bad = (s: Side) => s.load.reduce((a, l) => a + l.non2xx + l.errors + l.unanswered, 0);
+  report({ ...common, metric: 'http_error_responses', unit: 'count', value: bad(ours), baseline: bad(base), requests: ours.load.reduce((a, l) => a + l.due, 0), target: 0 });
+  // CPU per request does not depend on how busy the machine is: what each handler costs.
+  const cpuPerReq = (s: Side) => (1e6 * s.server.reduce((a, x) => a + x.cpuS, 0)) / Math.max(1, s.server.reduce((a, x) => a + x.requests, 0));
+  report({ ...common, metric: 'http_server_cpu_us_per_request', unit: 'us', value: cpuPerReq(ours), baseline: cpuPerReq(base) });
+  report({ ...common, metric: 'http_server_gc_max_ms', unit: 'ms', value: Math.max(...ours.server.map((s) => s.gcMaxMs)), baseline: Math.max(...base.server.map((s) => s.gcMaxMs)), gcTotalMs: ours.server.reduce((a, s) => a + s.gcTotalMs, 0), baselineGcTotalMs: base.server.reduce((a, s) => a + s.gcTotalMs, 0) });
+  report({ ...common, metric: 'http_server_event_loop_p99_ms', unit: 'ms', value: median(ours.server.map((s) => s.loopP99Ms)), baseline: median(base.server.map((s) => s.loopP99Ms)), loopMaxMs: Math.max(...ours.server.map((s) => s.loopMaxMs)), baselineLoopMaxMs: Math.max(...base.server.map((s) => s.loopMaxMs)) });
+  report({ ...common, metric: 'http_generator_cpu_per_s', unit: 'cpu-s/s', value: med(ours, (l) => l.generatorCpu), baseline: med(base, (l) => l.generatorCpu), generatorLoopP99Ms: ours.load.map((l) => l.generatorLoopP99Ms) });
+}

@@ -57,6 +57,20 @@ describe('decision API', () => {
     await expect(decider.decide({ ...claim(), channel: 'fax' } as never)).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'channel' });
   });
 
+  it('decides a body with an unknown extra key (the slow, stripping path) as the same body without it', async () => {
+    const post = async (body: unknown) =>
+      (await (await fetch(`${base}/v1/decisions/claim`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+    const plain = await post(claim({ userId: 'usr_extra_a', occurredAt: at(DROP + 3_600_000) }));
+    const extra = await post({ ...claim({ userId: 'usr_extra_b', occurredAt: at(DROP + 3_600_000) }), note: 'x' });
+    expect(extra).toMatchObject({ decision: plain.decision, score: plain.score, reasons: plain.reasons });
+  });
+
+  it('refuses a redemption posted to the claim route, naming the type', async () => {
+    const res = await fetch(`${base}/v1/decisions/claim`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(redemption()) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'INVALID_REQUEST', field: 'type' } });
+  });
+
   it('refuses a caller without the token', async () => {
     await expect(new HttpRiskDecider({ baseUrl: base, token: 'wrong-token-0123456789' }).decide(claim())).rejects.toBeInstanceOf(AppError);
     const res = await fetch(`${base}/v1/decisions/claim`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claim()) });

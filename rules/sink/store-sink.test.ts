@@ -43,4 +43,21 @@ describe('StoreDecisionSink', () => {
     await sink.flush();
     expect(store.inserts.flatMap((i) => i.rows.map((r) => r.eventId))).toEqual(['evt_2', 'evt_3']);
   });
+
+  it('inserts a large flush in slices and, when a slice fails, keeps only the rows not yet stored', async () => {
+    const store = new FlakyStore();
+    const sink = new StoreDecisionSink(store, { maxRows: 1000, sliceRows: 2 });
+    await sink.write([rec(1), rec(2), rec(3), rec(4), rec(5)]);
+    const insert = store.insert.bind(store);
+    let calls = 0;
+    store.insert = async (table, rows) => {
+      if (++calls === 2) throw new Error('store down');
+      return insert(table, rows);
+    };
+    await expect(sink.flush()).rejects.toThrow('store down');
+    expect(store.inserts.map((i) => i.rows.length)).toEqual([2]);
+    await sink.flush();
+    expect(store.inserts.map((i) => i.rows.length)).toEqual([2, 2, 1]);
+    expect(store.inserts.flatMap((i) => i.rows.map((r) => r.eventId))).toEqual(['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5']);
+  });
 });

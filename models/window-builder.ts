@@ -1,5 +1,9 @@
 // Collects contract events into a ModelWindow, one event at a time, so replay can feed the models
 // while it streams a file. Duplicate eventIds are ignored (redelivery must change nothing).
+// A city replay holds millions of rows here until the models run: the identifiers that repeat
+// across rows (users, hashes, devices, IPs, user agents, coupon types, merchants) are kept as one
+// string each instead of one copy per parsed event, and each row's eventId sits in a plain array
+// beside it (a WeakMap of millions of rows made every full GC walk its ephemerons).
 import { epochMs, type QuanguardEvent } from '../core/events.ts';
 import { emptyWindow, type ModelWindow } from './window.ts';
 
@@ -8,15 +12,15 @@ export class WindowBuilder {
   private readonly seen = new Set<string>();
   private readonly couponTypes = new Set<string>();
   private readonly merchantIndex = new Map<string, number>();
-  // The eventId of every timed row, so build() can order rows the same way whatever order the bus
-  // delivered them in (partitions interleave differently from run to run).
-  private readonly idOf = new WeakMap<object, string>();
-  private lastId = '';
+  // The eventId of every timed row, at the row's position, so build() can order rows the same way
+  // whatever order the bus delivered them in (partitions interleave differently from run to run).
+  private readonly ids = { prices: [] as string[], claims: [] as string[], redemptions: [] as string[], refunds: [] as string[] };
+  private readonly strings = new Map<string, string>();
 
   add(e: QuanguardEvent): void {
     if (this.seen.has(e.eventId)) return;
     this.seen.add(e.eventId);
-    this.lastId = e.eventId;
+    const id = e.eventId;
     const at = epochMs(e.occurredAt);
     if (at > this.window.endMs) this.window.endMs = at;
     const w = this.window;
@@ -49,23 +53,28 @@ export class WindowBuilder {
         return;
       }
       case 'price.observed':
-        w.prices.push(this.timed({ merchantId: e.merchantId, sku: e.sku, priceFen: e.priceFen, source: e.source, atMs: at }));
+        w.prices.push({ merchantId: this.one(e.merchantId), sku: this.one(e.sku), priceFen: e.priceFen, source: e.source, atMs: at });
+        this.ids.prices.push(id);
         return;
       case 'claim':
-        w.claims.push(this.timed({
-          userId: e.userId, atMs: at, batchId: e.batchId, couponTypeId: e.couponTypeId, idHash: e.idHash, phoneHash: e.phoneHash,
-          deviceId: e.deviceId, ip: e.ip, userAgent: e.userAgent,
+        w.claims.push({
+          userId: e.userId, atMs: at, batchId: this.one(e.batchId), couponTypeId: this.one(e.couponTypeId), idHash: e.idHash,
+          phoneHash: e.phoneHash, deviceId: e.deviceId, ip: e.ip, userAgent: this.maybe(e.userAgent),
           accountCreatedAtMs: e.accountCreatedAt ? epochMs(e.accountCreatedAt) : undefined,
-        }));
+        });
+        this.ids.claims.push(id);
         return;
       case 'redemption':
-        w.redemptions.push(this.timed({
-          userId: e.userId, merchantId: e.merchantId, orderId: e.orderId, couponTypeId: e.couponTypeId, atMs: at,
-          orderFen: e.orderFen, discountFen: e.discountFen, cardHash: e.cardHash, deviceId: e.deviceId, ip: e.ip, lat: e.lat, lon: e.lon,
-        }));
+        w.redemptions.push({
+          userId: e.userId, merchantId: this.one(e.merchantId), orderId: e.orderId, couponTypeId: this.one(e.couponTypeId), atMs: at,
+          orderFen: e.orderFen, discountFen: e.discountFen, cardHash: e.cardHash, deviceId: e.deviceId, ip: e.ip,
+          lat: e.lat, lon: e.lon,
+        });
+        this.ids.redemptions.push(id);
         return;
       case 'refund':
-        w.refunds.push(this.timed({ orderId: e.orderId, merchantId: e.merchantId, userId: e.userId, atMs: at, refundFen: e.refundFen }));
+        w.refunds.push({ orderId: e.orderId, merchantId: this.one(e.merchantId), userId: e.userId, atMs: at, refundFen: e.refundFen });
+        this.ids.refunds.push(id);
         return;
       case 'eligibility.granted':
         return;
@@ -74,15 +83,37 @@ export class WindowBuilder {
 
   build(): ModelWindow {
     const w = this.window;
-    for (const rows of [w.prices, w.claims, w.redemptions, w.refunds] as { atMs: number }[][]) {
-      rows.sort((a, b) => a.atMs - b.atMs || compareIds(this.idOf.get(a) ?? '', this.idOf.get(b) ?? ''));
-    }
+    sortByTimeThenId(w.prices, this.ids.prices);
+    sortByTimeThenId(w.claims, this.ids.claims);
+    sortByTimeThenId(w.redemptions, this.ids.redemptions);
+    sortByTimeThenId(w.refunds, this.ids.refunds);
     return w;
   }
 
-  private timed<T extends { atMs: number }>(row: T): T {
-    this.idOf.set(row, this.lastId);
-    return row;
+  /** The one copy of a repeated identifier. */
+  private one<T extends string>(v: T): T {
+    const have = this.strings.get(v);
+    if (have !== undefined) return have as T;
+    this.strings.set(v, v);
+    return v;
+  }
+
+  private maybe(v: string | undefined): string | undefined {
+    return v === undefined ? v : this.one(v);
+  }
+}
+
+/** Rows by time, then eventId; `ids` (the rows' eventIds, same positions) is reordered with them. */
+function sortByTimeThenId<T extends { atMs: number }>(rows: T[], ids: string[]): void {
+  let sorted = true;
+  for (let i = 1; i < rows.length && sorted; i++) sorted = rows[i - 1]!.atMs < rows[i]!.atMs || (rows[i - 1]!.atMs === rows[i]!.atMs && ids[i - 1]! <= ids[i]!);
+  if (sorted) return;
+  const order = Array.from(rows.keys()).sort((a, b) => rows[a]!.atMs - rows[b]!.atMs || compareIds(ids[a]!, ids[b]!));
+  const r = order.map((i) => rows[i]!);
+  const d = order.map((i) => ids[i]!);
+  for (let i = 0; i < order.length; i++) {
+    rows[i] = r[i]!;
+    ids[i] = d[i]!;
   }
 }
 

@@ -1,7 +1,8 @@
 // Synthetic people: GB 11643-valid identity numbers, mobile numbers and bank cards that exist only
 // long enough to be hashed with the program's secret. Raw values never leave this module.
-import { hmacHex, nationalIdCheckChar } from '../core/pii.ts';
+import { nationalIdCheckChar } from '../core/pii.ts';
 import type { Rng } from '../core/rng.ts';
+import { FastHmac } from './hmac.ts';
 
 /** Major bank and UnionPay debit/credit BINs accepted by the campaign (支付立减). */
 export const CARD_BINS = ['622848', '621700', '622202', '621661', '622588', '622262', '621799', '623668', '625907', '622609'] as const;
@@ -20,11 +21,14 @@ export interface Card {
 
 export class IdentityFactory {
   private serial = 0;
-  constructor(private readonly rng: Rng, private readonly secret: string) {}
+  private readonly hmac: FastHmac;
+  constructor(private readonly rng: Rng, secret: string) {
+    this.hmac = new FastHmac(secret);
+  }
 
   /** A person born 1950-2005, registered in the given administrative area. */
   person(adminCode: string): Identity {
-    return { idHash: hmacHex(this.secret, this.nationalId(adminCode)), phoneHash: this.phoneHash() };
+    return { idHash: this.hmac.hex(this.nationalId(adminCode)), phoneHash: this.phoneHash() };
   }
 
   nationalId(adminCode: string): string {
@@ -38,18 +42,18 @@ export class IdentityFactory {
 
   phoneHash(prefixes: readonly string[] = MOBILE_PREFIXES): string {
     const raw = this.rng.pick(prefixes) + this.rng.int(0, 99_999_999).toString().padStart(8, '0');
-    return hmacHex(this.secret, raw);
+    return this.hmac.hex(raw);
   }
 
   card(): Card {
     const bin = this.rng.pick(CARD_BINS);
     const raw = bin + this.rng.int(0, 9_999_999_999).toString().padStart(10, '0') + this.rng.int(0, 999).toString().padStart(3, '0');
-    return { bin, hash: hmacHex(this.secret, raw) };
+    return { bin, hash: this.hmac.hex(raw) };
   }
 
   /** A hashed bank settlement account or other opaque identifier. */
   opaqueHash(label: string): string {
-    return hmacHex(this.secret, `${label}:${this.rng.hex(20)}`);
+    return this.hmac.hex(`${label}:${this.rng.hex(20)}`);
   }
 }
 

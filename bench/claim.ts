@@ -1,8 +1,9 @@
 // `npm run bench -- claim [--claims N] [--concurrency C] [--users U] [--rounds R] [--http-seconds S] [--no-http]`
 // Claims per second against the real Redis (REDIS_URL), each figure with its baseline from the same
 // run: at the store level against a claim-like Lua script with XADD driven directly by ioredis with
-// auto-pipelining; through HTTP (autocannon in a child process) against a trivial express handler
-// answering fixed JSON, at full load and at a fixed offered rate of 2,000/s. Afterwards the bench
+// auto-pipelining; through HTTP against a trivial express handler answering fixed JSON, at full
+// load (autocannon, closed loop, in a child process) and at a fixed offered rate of 2,000/s (the
+// open-loop generator of bench/_http-load.ts, in a child process). Afterwards the bench
 // reads every wallet back and reports oversell and limit violations as measured.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -25,6 +26,8 @@ import { claimTerms, couponTypeInfo, type CampaignDefinition } from '../issuance
 import { RedisIssuanceStore } from '../issuance/state/redis.ts';
 import { scriptSource } from '../issuance/state/redis-scripts.ts';
 import { deleteByPrefix } from '../issuance/testing/redis-cleanup.ts';
+import { loadAverage, median, openLoop } from './_http-bench.ts';
+import type { LoadResult as OpenLoopResult } from './_http-load.ts';
 import { machine, report } from './report.ts';
 
 const BENCH = 'claim';
@@ -244,29 +247,47 @@ async function httpLevel(redis: Redis, prefix: string, o: z.infer<typeof options
     const claimCfg = (campaignId: string, keyPrefix: string) => ({ campaignId, couponTypes: TYPES.map((t) => t.couponTypeId), users: o.users, keyPrefix });
     // Interleaved rounds, as at the store level: trivial, claims, trivial, claims, …
     const full = { connections: o.concurrency, durationS: o['http-seconds'], token };
-    const rated = { connections: 100, durationS: o['http-seconds'], overallRate: 2000, token };
-    const runs = { trivialFull: [] as LoadResult[], claimFull: [] as LoadResult[], trivialRate: [] as LoadResult[], claimRate: [] as LoadResult[] };
+    // The fixed-rate runs use the open-loop generator (bench/_http-load.ts: latency from each
+    // request's due time, warm-up left out), not autocannon's overallRate, which bursts and
+    // invents tail samples (see that file).
+    const port = Number(new URL(url).port);
+    const rate = 2000, warmupS = 2;
+    const rated = { host: '127.0.0.1', port, rate, warmupS, seconds: o['http-seconds'], connections: 50 };
+    const count = rate * (warmupS + o['http-seconds']) + 100;
+    const runs = { trivialFull: [] as LoadResult[], claimFull: [] as LoadResult[], trivialRate: [] as OpenLoopResult[], claimRate: [] as OpenLoopResult[] };
     for (let r = 0; r < o.rounds; r++) {
       runs.trivialFull.push(await loadGen({ ...full, url: `${url}/trivial` }));
       runs.claimFull.push(await loadGen({ ...full, url: `${url}/v1/claims`, claim: claimCfg('cmp_bench_http', `h${r}_`) }));
-      runs.trivialRate.push(await loadGen({ ...rated, url: `${url}/trivial` }));
-      runs.claimRate.push(await loadGen({ ...rated, url: `${url}/v1/claims`, claim: claimCfg('cmp_bench_rate', `r${r}_`) }));
+      runs.trivialRate.push(await openLoop({ ...rated, source: { kind: 'fixed', path: '/trivial', body: '{}', token } }));
+      runs.claimRate.push(await openLoop({ ...rated, source: { kind: 'claim', path: '/v1/claims', token, ...claimCfg('cmp_bench_rate', `r${r}_`), count } }));
     }
     const mean = (xs: LoadResult[], f: (x: LoadResult) => number) => xs.reduce((a, x) => a + f(x), 0) / xs.length;
     const errs = (xs: LoadResult[]) => xs.reduce((a, x) => a + x.errors + x.timeouts, 0);
     report({ bench: BENCH, metric: 'http_claims_per_s', value: mean(runs.claimFull, (x) => x.requestsPerS), unit: '1/s', backend: 'redis', baseline: mean(runs.trivialFull, (x) => x.requestsPerS), connections: o.concurrency, rounds: o.rounds, non2xx: runs.claimFull.reduce((a, x) => a + x.non2xx, 0), errors: errs(runs.claimFull), baselineErrors: errs(runs.trivialFull), target: 'ratio >= 0.6' });
+    const med = (xs: OpenLoopResult[], f: (x: OpenLoopResult) => number) => median(xs.map(f));
+    const bad = (xs: OpenLoopResult[]) => xs.reduce((a, x) => a + x.non2xx + x.errors + x.unanswered, 0);
     report({
       bench: BENCH,
       metric: 'http_p99_ms_at_2000_per_s',
-      value: mean(runs.claimRate, (x) => x.p99),
+      value: med(runs.claimRate, (x) => x.p99),
       unit: 'ms',
       backend: 'redis',
-      baseline: mean(runs.trivialRate, (x) => x.p99),
+      baseline: med(runs.trivialRate, (x) => x.p99),
       rounds: o.rounds,
-      achievedPerS: mean(runs.claimRate, (x) => x.requestsPerS),
-      baselineAchievedPerS: mean(runs.trivialRate, (x) => x.requestsPerS),
-      p50: mean(runs.claimRate, (x) => x.p50),
-      baselineP50: mean(runs.trivialRate, (x) => x.p50),
+      loadGenerator: 'open loop, latency from each request\'s due time (bench/_http-load.ts, separate process), median of rounds',
+      warmupSExcluded: warmupS,
+      connections: rated.connections,
+      perRound: runs.claimRate.map((x) => x.p99),
+      baselinePerRound: runs.trivialRate.map((x) => x.p99),
+      achievedPerS: med(runs.claimRate, (x) => x.achievedRps),
+      baselineAchievedPerS: med(runs.trivialRate, (x) => x.achievedRps),
+      p50: med(runs.claimRate, (x) => x.p50),
+      baselineP50: med(runs.trivialRate, (x) => x.p50),
+      p90: med(runs.claimRate, (x) => x.p90),
+      baselineP90: med(runs.trivialRate, (x) => x.p90),
+      errorResponses: bad(runs.claimRate),
+      baselineErrorResponses: bad(runs.trivialRate),
+      loadAverage: loadAverage(),
       target: 'ratio <= 2',
     });
 

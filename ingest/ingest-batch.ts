@@ -14,6 +14,7 @@ import { deadLetterMessage, deadLetterRow, makeDeadLetter, type DeadLetter } fro
 import { findStored } from './dedup.ts';
 import { countType, emptyOutcome, type IngestOutcome } from './outcome.ts';
 import { runProcessors, type EventProcessor } from './pipeline.ts';
+import type { StoredIds } from './stored-ids.ts';
 
 export interface BatchDeps {
   bus: EventBus;
@@ -22,6 +23,11 @@ export interface BatchDeps {
   clock: Clock;
   deadLetterTopic: string;
   processors: readonly EventProcessor[];
+  /**
+   * Every id the store holds, when this process is its only writer (stored-ids.ts): only the ids
+   * it cannot rule out are looked up in the store. Without it every id is looked up.
+   */
+  storedIds?: StoredIds;
 }
 
 export async function ingestBatch(deps: BatchDeps, messages: readonly BusMessage[]): Promise<IngestOutcome> {
@@ -42,7 +48,10 @@ export async function ingestBatch(deps: BatchDeps, messages: readonly BusMessage
     else letters.set(d.deadLetterId, d);
   }
 
-  const stored = await findStored(deps.store, lookups([...firstSeen.values()], [...letters.keys()]));
+  const filter = deps.storedIds;
+  const maybeEvents = filter ? [...firstSeen.values()].filter((d) => filter.mightHave(d.event.eventId)) : [...firstSeen.values()];
+  const maybeLetters = filter ? [...letters.keys()].filter((id) => filter.mightHave(id)) : [...letters.keys()];
+  const stored = await findStored(deps.store, lookups(maybeEvents, maybeLetters));
 
   const fresh: DecodedEvent[] = [];
   for (const d of firstSeen.values()) {
@@ -52,11 +61,20 @@ export async function ingestBatch(deps: BatchDeps, messages: readonly BusMessage
   for (const d of repeats) countType(outcome, d.event.type, 'duplicate');
   const freshLetters = [...letters.values()].filter((d) => !stored.has(d.deadLetterId));
   outcome.deadLetterDuplicate = letterRepeats + (letters.size - freshLetters.length);
+  // Into the filter before the writes: a write that fails, or dies half done, must leave its ids
+  // "maybe stored" so the redelivered batch asks the store about them.
+  if (filter) {
+    for (const d of fresh) filter.add(d.event.eventId);
+    for (const d of freshLetters) filter.add(d.deadLetterId);
+  }
 
   const refused = await insertEvents(deps, fresh);
   const accepted = fresh.filter((d) => !refused.has(d));
   for (const d of accepted) countType(outcome, d.event.type, 'accepted');
-  for (const d of refused.values()) freshLetters.push(d);
+  for (const d of refused.values()) {
+    freshLetters.push(d);
+    filter?.add(d.deadLetterId);
+  }
 
   if (freshLetters.length > 0) {
     await deps.bus.publish(deps.deadLetterTopic, freshLetters.map(deadLetterMessage));

@@ -8,6 +8,7 @@ import type { AnalyticsStore } from './store/analytics-store.ts';
 import { ingestBatch } from './ingest-batch.ts';
 import type { IngestOutcome } from './outcome.ts';
 import { serialProcessors, type EventProcessor } from './pipeline.ts';
+import { loadStoredIds } from './stored-ids.ts';
 
 /** What the ingester reports per batch; api/metrics.ts implements it with prom-client. */
 export interface IngestMetrics {
@@ -34,6 +35,11 @@ export interface IngestOptions {
   consumers?: number;
   processors?: readonly EventProcessor[];
   clock?: Clock;
+  /**
+   * Keep a filter of every stored id in memory so fresh ids skip the store lookup (stored-ids.ts).
+   * Default: on for the embedded store (one process owns a chdb directory), off for a server.
+   */
+  storedIdFilter?: boolean;
   /** Called after each batch is stored (replay tallies its summary here). */
   onBatch?(outcome: IngestOutcome): void;
 }
@@ -49,6 +55,7 @@ export async function startIngest(opts: IngestOptions): Promise<Subscription> {
     clock: opts.clock ?? systemClock,
     deadLetterTopic: opts.deadLetterTopic,
     processors: serialProcessors(opts.processors ?? []),
+    storedIds: (opts.storedIdFilter ?? opts.store.backend === 'chdb') ? await loadStoredIds(opts.store) : undefined,
   };
   const consumers = opts.consumers ?? 1;
   if (!Number.isInteger(consumers) || consumers < 1) throw new Error(`ingest: consumers must be a positive integer, got ${consumers}`);

@@ -9,6 +9,7 @@ import type { Flag } from '../core/decision.ts';
 import type { EventProcessor } from '../ingest/pipeline.ts';
 import type { CompiledRuleset } from './engine/compile.ts';
 import { RulesEngine } from './engine/engine.ts';
+import { eventTimeMs } from './engine/event-time.ts';
 import type { Evaluation } from './engine/evaluate.ts';
 import { MemoryFeatureStore } from './features/memory.ts';
 import type { FeatureStore } from './features/store.ts';
@@ -73,7 +74,7 @@ export class RulesProcessor implements EventProcessor {
   // Calls never overlap (ingest/pipeline.ts contract): the held-events queue is drained by one call at a time.
   async process(events: readonly QuanguardEvent[]): Promise<void> {
     for (const e of events) {
-      const t = Date.parse(e.occurredAt);
+      const t = eventTimeMs(e.occurredAt);
       this.pending.push({ t, seq: this.seq++, e });
       if (t > this.newest) this.newest = t;
     }

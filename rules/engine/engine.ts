@@ -14,8 +14,10 @@ import { MemoryListStore } from '../lists/memory.ts';
 import { Reference } from '../reference/state.ts';
 import type { DecisionRecord, DecisionSink } from '../sink/types.ts';
 import type { CompiledRuleset } from './compile.ts';
-import { factsOf, featureOps, featureRecord, runRules, type Evaluation } from './evaluate.ts';
+import { factsOf, featureOps, featureOpsInto, featureRecord, runRules, type Evaluation } from './evaluate.ts';
+import type { FeatureOp } from '../features/store.ts';
 import { listEntities } from './entities.ts';
+import { eventTimeMs } from './event-time.ts';
 
 export interface RulesetRunner {
   ruleset: CompiledRuleset;
@@ -49,6 +51,7 @@ export class RulesEngine implements RiskDecider {
   private readonly lists: ListStore;
   private readonly logger: Logger;
   private readonly recent = new Map<string, RiskDecision>();
+  private readonly opBuffers = new Map<RulesetRunner, { ops: FeatureOp[]; names: string[]; values: Float64Array }>();
   // Decision ids need uniqueness, not secrecy: a seeded generator avoids a crypto call per event.
   private readonly ids: Rng;
 
@@ -73,15 +76,17 @@ export class RulesEngine implements RiskDecider {
   async process(e: QuanguardEvent): Promise<Processed> {
     const again = this.recent.get(e.eventId);
     if (again) return { decision: again };
-    const t = Date.parse(e.occurredAt);
+    const t = eventTimeMs(e.occurredAt);
     if (e.type !== 'claim' && e.type !== 'redemption' && e.type !== 'refund' && e.type !== 'price.observed') {
       this.reference.observe(e, t);
       return {};
     }
     const facts = factsOf(e, t, this.reference);
     const lists = this.lists.mayHaveEntries() ? await this.lists.match(listEntities(e, this.reference), t) : NO_LISTS;
-    const live = await this.evaluate(this.deps.live, e, facts, lists);
-    const shadow = this.deps.shadow ? await this.evaluate(this.deps.shadow, e, facts, lists).catch((err) => this.shadowFailed(err)) : undefined;
+    // On the memory store an evaluation is synchronous: no promise or microtask hop per event.
+    let live = this.evaluate(this.deps.live, e, facts, lists);
+    if (live instanceof Promise) live = await live;
+    const shadow = this.deps.shadow ? await this.evaluateShadow(this.deps.shadow, e, facts, lists) : undefined;
     this.reference.observe(e, t);
     this.deps.onEvaluation?.(e, live, false);
     if (shadow) this.deps.onEvaluation?.(e, shadow, true);
@@ -97,17 +102,32 @@ export class RulesEngine implements RiskDecider {
     return { decision, evaluation: live };
   }
 
-  private async evaluate(runner: RulesetRunner, e: QuanguardEvent, facts: ReturnType<typeof factsOf>, lists: readonly ListEntry[]): Promise<Evaluation> {
-    const { ops, names } = featureOps(runner.ruleset, e, facts, this.reference);
+  private async evaluateShadow(runner: RulesetRunner, e: QuanguardEvent, facts: ReturnType<typeof factsOf>, lists: readonly ListEntry[]): Promise<Evaluation | undefined> {
+    try {
+      return await this.evaluate(runner, e, facts, lists);
+    } catch (err) {
+      return this.shadowFailed(err);
+    }
+  }
+
+  private evaluate(runner: RulesetRunner, e: QuanguardEvent, facts: ReturnType<typeof factsOf>, lists: readonly ListEntry[]): Evaluation | Promise<Evaluation> {
     const store = runner.features;
     // In memory, a redelivered claim or redemption never gets here (`recent` answers it), so the
     // store's own event-id check is only needed for other events and for shared (Redis) state.
     const inMemory = store instanceof MemoryFeatureStore;
     const recentCovers = (this.deps.recentCapacity ?? 1) > 0 && (e.type === 'claim' || e.type === 'redemption');
     const opts = { record: true, dedupId: inMemory && recentCovers ? undefined : e.eventId };
-    const values = inMemory ? (store as MemoryFeatureStore).applySync(ops, facts.t, opts) : await store.apply(ops, facts.t, opts);
-    const features = featureRecord(runner.ruleset, names, values);
-    return runRules(runner.ruleset, e, features, { facts, reference: this.reference }, lists);
+    if (inMemory) {
+      // The memory store is synchronous and done with the ops when it returns, so one set of op
+      // objects per runner is reused event after event (nothing awaits between fill and apply).
+      const buf = (this.opBuffers.get(runner) ?? this.opBuffers.set(runner, { ops: [], names: [], values: new Float64Array(runner.ruleset.features.length) }).get(runner))!;
+      const n = featureOpsInto(runner.ruleset, e, facts, this.reference, buf.ops, buf.names);
+      (store as MemoryFeatureStore).applySync(buf.ops, facts.t, opts, buf.values, n);
+      const features = featureRecord(runner.ruleset, buf.names, buf.values, n);
+      return runRules(runner.ruleset, e, features, { facts, reference: this.reference }, lists);
+    }
+    const { ops, names } = featureOps(runner.ruleset, e, facts, this.reference);
+    return store.apply(ops, facts.t, opts).then((values) => runRules(runner.ruleset, e, featureRecord(runner.ruleset, names, values), { facts, reference: this.reference }, lists));
   }
 
   private shadowFailed(err: unknown): undefined {

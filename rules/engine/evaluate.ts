@@ -64,10 +64,49 @@ export function featureOps(rs: CompiledRuleset, e: QuanguardEvent, facts: EventF
   return { ops, names };
 }
 
-export function featureRecord(rs: CompiledRuleset, names: readonly string[], values: Float64Array): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const f of rs.features) out[f.name] = NaN;
-  for (let i = 0; i < names.length; i++) out[names[i]!] = values[i]!;
+/**
+ * The same ops written into objects the caller keeps and reuses (`pool`, grown as needed), for a
+ * synchronous store that is done with them before the next event: no garbage per event. Returns
+ * how many ops (and names) it wrote.
+ */
+export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: EventFacts, ref: Reference, pool: FeatureOp[], names: string[]): number {
+  let n = 0;
+  for (const f of rs.featuresFor.get(e.type) ?? []) {
+    const entity = entityFor(e, f.spec.entity, ref);
+    if (entity === undefined) continue;
+    const s = f.spec;
+    const op = pool[n] ?? (pool[n] = { ns: '', entity: '', kind: 'sum', bucketMs: 0, buckets: 0, add: NaN, member: undefined });
+    op.ns = f.name;
+    op.entity = entity;
+    op.bucketMs = f.bucketMs;
+    op.buckets = s.buckets;
+    if (s.agg === 'distinct') {
+      op.kind = 'distinct';
+      op.add = NaN;
+      op.member = entityFor(e, s.field as never, ref);
+    } else {
+      op.kind = 'sum';
+      op.add = s.agg === 'count' ? 1 : numericOf(e, s, facts);
+      op.member = undefined;
+    }
+    names[n++] = f.name;
+  }
+  return n;
+}
+
+// Every feature of a rule set set to NaN, in one fixed key order: spreading it makes each event's
+// record with one shape (a fast object copy) instead of growing it key by key.
+const templates = new WeakMap<CompiledRuleset, Readonly<Record<string, number>>>();
+
+export function featureRecord(rs: CompiledRuleset, names: readonly string[], values: Float64Array, count = names.length): Record<string, number> {
+  let template = templates.get(rs);
+  if (template === undefined) {
+    const t: Record<string, number> = {};
+    for (const f of rs.features) t[f.name] = NaN;
+    templates.set(rs, (template = t));
+  }
+  const out: Record<string, number> = { ...template };
+  for (let i = 0; i < count; i++) out[names[i]!] = values[i]!;
   return out;
 }
 

@@ -367,8 +367,11 @@ export class MemoryFeatureStore implements FeatureStore {
     return Promise.resolve(this.applySync(ops, atMs, opts));
   }
 
-  /** The synchronous core, for in-process callers that want no promise per event. */
-  applySync(ops: readonly FeatureOp[], atMs: number, opts: ApplyOptions, out?: Float64Array): Float64Array {
+  /**
+   * The synchronous core, for in-process callers that want no promise per event. With `out`, the
+   * first `count` ops are applied and their values written there (callers reusing their buffers).
+   */
+  applySync(ops: readonly FeatureOp[], atMs: number, opts: ApplyOptions, out?: Float64Array, count = ops.length): Float64Array {
     let record = opts.record;
     // virtual: count the event without writing it (what-if); a duplicate is neither written nor added
     const virtual = !record;
@@ -376,8 +379,8 @@ export class MemoryFeatureStore implements FeatureStore {
       if (this.seen.has(opts.dedupId)) record = false;
       else this.remember(opts.dedupId);
     }
-    const values = out ?? new Float64Array(ops.length);
-    for (let i = 0; i < ops.length; i++) {
+    const values = out ?? new Float64Array(count);
+    for (let i = 0; i < count; i++) {
       const op = ops[i]!;
       values[i] = op.kind === 'sum' ? this.sum(op, atMs, record, virtual) : this.distinct(op, atMs, record, virtual);
     }

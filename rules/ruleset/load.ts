@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createRegistry, type RuleRegistry } from '../registry.ts';
 import { compileRuleset, RulesetError, type CompiledRuleset } from '../engine/compile.ts';
 
-export const LIVE_RULESET = 'v1';
+export const LIVE_RULESET = 'v2';
 export const RULESET_DIR = join(dirname(fileURLToPath(import.meta.url)), 'data');
 
 export function rulesetVersions(dir = RULESET_DIR): string[] {

@@ -1,5 +1,7 @@
-// The load generator for bench/claim.ts, run as a separate process so it does not share an event
-// loop with the server under test. Reads its config as JSON in argv[2]; prints one JSON line.
+// The closed-loop (full load) generator for bench/claim.ts, run as a separate process so it does
+// not share an event loop with the server under test. Reads its config as JSON in argv[2]; prints
+// one JSON line. Runs at a fixed offered rate use bench/_http-load.ts instead: autocannon's
+// `overallRate` bursts and invents tail samples (that file says how), so it is not offered here.
 import autocannon from 'autocannon';
 
 interface Config {
@@ -7,7 +9,6 @@ interface Config {
   token: string;
   connections: number;
   durationS: number;
-  overallRate?: number;
   /** When set, each request claims for user (i % users) with a fresh idempotency key. */
   claim?: { campaignId: string; couponTypes: string[]; users: number; keyPrefix: string };
 }
@@ -18,7 +19,6 @@ const result = await autocannon({
   url: cfg.url,
   connections: cfg.connections,
   duration: cfg.durationS,
-  ...(cfg.overallRate ? { overallRate: cfg.overallRate } : {}),
   requests: [
     {
       method: 'POST',

@@ -180,6 +180,10 @@ export async function simulateToDir(options: Omit<SimulateOptions, 'spillDir'> &
     }
     await writeFile(join(outDir, 'labels.json'), JSON.stringify(g.labels, null, 1) + '\n');
     return { ...g.stats, totalMs: performance.now() - began };
+  } catch (err) {
+    // No half-written file that a later replay would take for a campaign.
+    rmSync(out, { force: true });
+    throw err;
   } finally {
     await pool?.close();
     rmSpill(o.spillDir);

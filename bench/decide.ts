@@ -1,4 +1,4 @@
-// `npm run bench -- decide [--events N] [--rate R] [--seconds S] [--rounds K] [--warmup W] [--connections C] [--no-in-process]`
+// `npm run bench -- decide [--events N] [--rate R] [--seconds S] [--rounds K] [--warmup W] [--connections C] [--no-in-process] [--no-http]`
 // 1. In-process decisions per second, every rule of the live set and windowed features on (memory
 //    feature store), against the same rules in json-rules-engine in the same run.
 // 2. The HTTP decision API under a fixed offered rate from a separate open-loop load generator, against
@@ -57,5 +57,5 @@ export async function run(argv: string[]): Promise<void> {
   const num = (k: string, d: number) => (typeof options[k] === 'string' ? Number(options[k]) : d);
   machine('decide');
   if (options['no-in-process'] === undefined) await inProcess(num('events', 200_000));
-  await overHttp({ rate: num('rate', 2000), seconds: num('seconds', 10), warmupS: num('warmup', 3), rounds: num('rounds', 3), connections: num('connections', 50) });
+  if (options['no-http'] === undefined) await overHttp({ rate: num('rate', 2000), seconds: num('seconds', 10), warmupS: num('warmup', 3), rounds: num('rounds', 3), connections: num('connections', 50) });
 }

@@ -16,12 +16,14 @@ const TOKENS = { analyst: 'analyst-token-0123456789', bureau: 'bureau-token-0123
 let server: Server;
 let base: string;
 let store: TestStore;
+// Reviews are ordered by time: each request moves the clock on, as real time would.
+const clock = new ManualClock(DROP + 3_600_000);
 
 beforeAll(async () => {
   store = await openTestStore();
   await store.insert('merchants_v1', [eventRow(merchant({ merchantId: 'mch_x', name: 'x', district: 'donghai', category: 'retail' }))]);
   await store.insert('flags_v1', [{ entityType: 'merchant', entityId: 'mch_x', fraudType: 'cash_out', score: 0.9, reasons: ['CASH_OUT.THRESHOLD_HUGGING'], members: [], source: 'rules', createdAt: chTime(DROP) }]);
-  const app = createApp({ modules: [caseRoutes({ store, clock: new ManualClock(DROP + 3_600_000), tokens: TOKENS })], logger: silentLogger });
+  const app = createApp({ modules: [caseRoutes({ store, clock, tokens: TOKENS })], logger: silentLogger });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -32,8 +34,7 @@ afterAll(async () => {
   await store.dispose();
 });
 
-const call = (method: string, path: string, token?: string, body?: unknown) =>
-  fetch(base + path, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+const call = (method: string, path: string, token?: string, body?: unknown) => (clock.advance(1000), fetch(base + path, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined }));
 
 describe('case routes', () => {
   it('lets an analyst read the queue and review a case; the issuance token may not', async () => {

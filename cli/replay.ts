@@ -12,6 +12,7 @@ import { parseEventLine, type QuanguardEvent } from '../core/events.ts';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { createBus } from '../ingest/bus/index.ts';
+import { topicDeleter } from '../ingest/bus/kafka.ts';
 import { MAX_EVENT_CHARS, ORIGINAL_LENGTH_HEADER } from '../ingest/decode.ts';
 import { startIngest } from '../ingest/ingester.ts';
 import { keyOfLine } from '../ingest/message-key.ts';
@@ -118,6 +119,10 @@ export async function replayFile(file: string, deps: ReplayDeps): Promise<Replay
     await waitConsumed(() => total.messages, published, (n) => deps.onProgress?.(bytes, lines, n));
   } finally {
     await sub.stop();
+    // The run's own Kafka topic is read to the end now: deleting it keeps the broker from
+    // collecting one topic per replay.
+    const deleteTopic = topic === TOPICS.events ? undefined : topicDeleter(deps.bus);
+    await deleteTopic?.(topic).catch((err: unknown) => deps.logger.warn('replay: could not delete its topic', { topic, err: err as Error }));
   }
   await finishProcessors(deps.processors ?? [], deps.outDir);
   return { file, lines, blankLines, published, ...total, bus: deps.bus.backend, store: `${deps.store.backend}:${deps.store.location}`, elapsedMs: Date.now() - started };

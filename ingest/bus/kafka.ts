@@ -33,7 +33,21 @@ export interface KafkaBusOptions {
 // message at 1,400.
 const MAX_PARTITION_BYTES_PER_SEND = 128 * 1024;
 
-export async function createKafkaBus(opts: KafkaBusOptions): Promise<EventBus> {
+export interface KafkaBus extends EventBus {
+  readonly backend: 'kafka';
+  /**
+   * Deletes a topic this process made for one run (a replay's or a benchmark's own topic), so
+   * repeated runs do not leave one topic each on the broker. Never for the shared topics.
+   */
+  deleteTopic(topic: string): Promise<void>;
+}
+
+/** The bus's deleteTopic when it is a Kafka bus (the embedded bus keeps nothing after close). */
+export function topicDeleter(bus: EventBus): ((topic: string) => Promise<void>) | undefined {
+  return bus.backend === 'kafka' && 'deleteTopic' in bus ? (bus as KafkaBus).deleteTopic : undefined;
+}
+
+export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaBus> {
   if (!Array.isArray(opts.brokers) || opts.brokers.length === 0) throw invalid('brokers', 'must list at least one host:port (KAFKA_BROKERS)');
   if (!Number.isInteger(opts.partitions) || opts.partitions < 1) throw invalid('partitions', 'must be an integer of at least 1');
   const { logger } = opts;
@@ -181,6 +195,17 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<EventBus> {
       } catch (err) {
         if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return 0;
         throw kafkaError(`reading the lag of ${groupId} on ${name}`, err);
+      }
+    },
+    async deleteTopic(topic: string) {
+      const name = physical(topic);
+      if (Object.values(TOPICS).map(physical).includes(name)) throw invalid('topic', `${name} is shared; only a run's own topic may be deleted`);
+      topicPartitions.delete(name);
+      try {
+        await admin.deleteTopics({ topics: [name], timeout: 20_000 });
+      } catch (err) {
+        if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return;
+        throw kafkaError(`deleting topic ${name}`, err);
       }
     },
     async close() {

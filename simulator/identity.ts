@@ -19,11 +19,28 @@ export interface Card {
   json?: string;
 }
 
+/**
+ * Which part of the 3-digit sequence space (the 15th-17th digits after area and birth date) a
+ * factory numbers people in. Shards generate people independently, so each gets its own part and
+ * two distinct people never share an identity number, as in reality; the same person on several
+ * accounts is always made by reusing one Identity.
+ */
+export interface SequenceSlot {
+  index: number;
+  of: number;
+}
+
 export class IdentityFactory {
-  private serial = 0;
   private readonly hmac: FastHmac;
-  constructor(private readonly rng: Rng, secret: string) {
+  /** Numbers handed out per area + birth date in this factory's slot. */
+  private readonly used = new Map<string, number>();
+  private readonly width: number;
+  private readonly base: number;
+  constructor(private readonly rng: Rng, secret: string, slot: SequenceSlot = { index: 0, of: 1 }) {
+    if (!(slot.of >= 1 && slot.of <= 1000 && slot.index >= 0 && slot.index < slot.of)) throw new Error(`simulate: identity slot ${slot.index} of ${slot.of} is out of range`);
     this.hmac = new FastHmac(secret);
+    this.width = Math.floor(1000 / slot.of);
+    this.base = slot.index * this.width;
   }
 
   /** A person born 1950-2005, registered in the given administrative area. */
@@ -33,11 +50,16 @@ export class IdentityFactory {
 
   nationalId(adminCode: string): string {
     const rng = this.rng;
-    const y = rng.int(1950, 2005), m = rng.int(1, 12), d = rng.int(1, 28);
-    // The serial keeps every synthetic number distinct, so distinct people never collide by chance.
-    const seq = (this.serial++ % 1000).toString().padStart(3, '0');
-    const first17 = `${adminCode}${y}${pad2(m)}${pad2(d)}${seq}`;
-    return first17 + nationalIdCheckChar(first17);
+    for (;;) {
+      const y = rng.int(1950, 2005), m = rng.int(1, 12), d = rng.int(1, 28);
+      const born = `${adminCode}${y}${pad2(m)}${pad2(d)}`;
+      const n = this.used.get(born) ?? 0;
+      // This birth date's numbers in our slot are all given out (rare): draw another date.
+      if (n >= this.width) continue;
+      this.used.set(born, n + 1);
+      const first17 = born + (this.base + n).toString().padStart(3, '0');
+      return first17 + nationalIdCheckChar(first17);
+    }
   }
 
   phoneHash(prefixes: readonly string[] = MOBILE_PREFIXES): string {

@@ -80,7 +80,8 @@ function buildStage(o: ResolvedOptions, sink: Emitter, labels: LabelBook): Stage
   const { rng, idRng } = stageStreams(o);
   const plan = planCampaign(idRng, o.startDate);
   const users = o.users ?? SCALES[o.scale].users;
-  const world = new World(rng, idRng, sink, plan, new IdentityFactory(rng, o.hmacSecret), labels, mobileIpPool(rng, Math.max(40, Math.round(users / 400))));
+  // Slot 0 of the identity numbers is the stage's; honest slice k numbers its people in slot k + 1.
+  const world = new World(rng, idRng, sink, plan, new IdentityFactory(rng, o.hmacSecret, { index: 0, of: planShards(o).length }), labels, mobileIpPool(rng, Math.max(40, Math.round(users / 400))));
   const shops = createHonestMerchants(world, o.merchants ?? SCALES[o.scale].merchants);
   const colluding = pickCashOutMerchants(world, shops, knobs.cashOutRings);
   injectGouging(world, shops.filter((m) => !colluding.includes(m)), knobs.gougers, knobs.subtleShare);
@@ -106,7 +107,7 @@ export class ShardRunner {
     const stage = (this.honestStage ??= buildStage(o, DISCARD, new LabelBook()));
     const base = new Rng(`honest-slice:${spec.slice}:${o.seed}`);
     const rng = base.fork('behaviour');
-    const world = stage.world.forShard(rng, base.fork('ids'), sink, new IdentityFactory(rng, o.hmacSecret), new LabelBook());
+    const world = stage.world.forShard(rng, base.fork('ids'), sink, new IdentityFactory(rng, o.hmacSecret, { index: spec.slice + 1, of: spec.slices + 1 }), new LabelBook());
     // Each slice has its own shopkeepers who may have won the lottery.
     const owners = stage.shops.filter((_, i) => i % spec.slices === spec.slice);
     honestBehaviour(world, createHonestPopulation(world, spec.users, owners));

@@ -1,6 +1,4 @@
 // Triage and inspection routes: who may call them, 4xx with a code and field for bad input, CSV.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -10,10 +8,11 @@ import { openTestStore, type TestStore } from '../ingest/testing/store.ts';
 import { DROP, merchant } from '../rules/testing/events.ts';
 import { caseIdOf } from '../cases/queue.ts';
 import { createApp } from './app.ts';
+import { serve, type Served } from './testing/serve.ts';
 import { caseRoutes } from './case-routes.ts';
 
 const TOKENS = { analyst: 'analyst-token-0123456789', bureau: 'bureau-token-0123456789', issuance: 'issuance-token-0123456789' };
-let server: Server;
+let served: Served;
 let base: string;
 let store: TestStore;
 // Reviews are ordered by time: each request moves the clock on, as real time would.
@@ -24,13 +23,11 @@ beforeAll(async () => {
   await store.insert('merchants_v1', [eventRow(merchant({ merchantId: 'mch_x', name: 'x', district: 'donghai', category: 'retail' }))]);
   await store.insert('flags_v1', [{ entityType: 'merchant', entityId: 'mch_x', fraudType: 'cash_out', score: 0.9, reasons: ['CASH_OUT.THRESHOLD_HUGGING'], members: [], source: 'rules', createdAt: chTime(DROP) }]);
   const app = createApp({ modules: [caseRoutes({ store, clock, tokens: TOKENS })], logger: silentLogger });
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serve(app);
+  base = served.base;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await served.close();
   await store.dispose();
 });
 

@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../core/errors.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -8,10 +6,11 @@ import { HttpRiskDecider } from '../rules/http-decider.ts';
 import { loadRuleset } from '../rules/ruleset/load.ts';
 import { at, campaign, claim, DROP, merchant, redemption } from '../rules/testing/events.ts';
 import { createApp } from './app.ts';
+import { serve, type Served } from './testing/serve.ts';
 import { decisionRoutes } from './decision-routes.ts';
 
 const TOKEN = 'issuance-token-0123456789';
-let server: Server;
+let served: Served;
 let base: string;
 
 beforeAll(async () => {
@@ -19,13 +18,11 @@ beforeAll(async () => {
   await engine.process(campaign());
   await engine.process(merchant());
   const app = createApp({ modules: [decisionRoutes({ decider: engine, token: TOKEN })], logger: silentLogger });
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serve(app);
+  base = served.base;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await served.close();
 });
 
 describe('decision API', () => {

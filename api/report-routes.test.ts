@@ -1,17 +1,16 @@
 // The T+1 report over HTTP: roles, bad queries as 4xx with a code and field, and the figures the
 // store holds.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.ts';
 import { eventRow } from '../ingest/store/rows.ts';
 import { openTestStore, type TestStore } from '../ingest/testing/store.ts';
 import { campaign, claim, merchant, redemption } from '../rules/testing/events.ts';
 import { createApp } from './app.ts';
+import { serve, type Served } from './testing/serve.ts';
 import { reportRoutes } from './report-routes.ts';
 
 const TOKENS = { bureau: 'bureau-token-0123456789', merchant: 'merchant-token-0123456789' };
-let server: Server;
+let served: Served;
 let base: string;
 let store: TestStore;
 
@@ -22,13 +21,11 @@ beforeAll(async () => {
   await store.insert('claims_v1', [eventRow(claim()), eventRow(claim())]);
   await store.insert('redemptions_v1', [eventRow(redemption({ merchantId: 'mch_r', orderFen: 10_000, discountFen: 2_000 }))]);
   const app = createApp({ modules: [reportRoutes({ store, tokens: TOKENS })], logger: silentLogger });
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serve(app);
+  base = served.base;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await served.close();
   await store.dispose();
 });
 

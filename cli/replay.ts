@@ -219,7 +219,7 @@ export async function run(argv: string[]): Promise<number> {
     await store.migrate();
     if (out) await mkdir(out, { recursive: true });
     // Rules: decisions into decisions_v1, and decisions.ndjson + flags.json under --out.
-    const rules = new RulesProcessor({ ruleset: loadRuleset(), sink: new StoreDecisionSink(store, { logger }) });
+    const rules = new RulesProcessor({ ruleset: loadRuleset(), sink: new StoreDecisionSink(store, { logger }), decisionsFile: out ? join(out, 'decisions.ndjson') : undefined });
     // Models after rules: at the end they add ring and merchant flags to flags.json and flags_v1.
     // Models finish after rules, so the rules' flags are complete here: both go to flags_v1 (the
     // triage queue and dashboards read it), stamped with the window's end in event time.

@@ -4,6 +4,7 @@
 // tuning and judging a rule set (`quanguard eval --flags DIR/flags.json`); lines that do not parse
 // are counted and skipped (replay dead-letters them).
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { parseEventLine, type QuanguardEvent } from '../core/events.ts';
@@ -37,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const began = performance.now();
-  const rules = new RulesProcessor({ ruleset: compiled });
+  const rules = new RulesProcessor({ ruleset: compiled, decisionsFile: join(out, 'decisions.ndjson') });
   let events = 0, skipped = 0;
   let slice: QuanguardEvent[] = [];
   const input = createReadStream(file, { encoding: 'utf8' });
@@ -65,6 +66,6 @@ export async function run(argv: string[]): Promise<number> {
   await rules.process(slice);
   await rules.finish(out);
   const flags = rules.flags();
-  process.stdout.write(`rules-run: ${events} events (${skipped} lines skipped), rule set ${compiled.version}, ${rules.decisionLines().length} decisions, ${flags.length} flags in ${((performance.now() - began) / 1000).toFixed(1)} s → ${out}\n`);
+  process.stdout.write(`rules-run: ${events} events (${skipped} lines skipped), rule set ${compiled.version}, ${rules.decisionCount()} decisions, ${flags.length} flags in ${((performance.now() - began) / 1000).toFixed(1)} s → ${out}\n`);
   return 0;
 }

@@ -1,9 +1,9 @@
 // The rules as an ingest EventProcessor: every stored event goes through the engine in bus order;
 // at the end of a replay it writes DIR/decisions.ndjson (one line per claim and redemption, as the
 // event contract says) and DIR/flags.json (flags per entity from the rules, with reasons).
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { QuanguardEvent } from '../core/events.ts';
 import type { Flag } from '../core/decision.ts';
 import type { EventProcessor } from '../ingest/pipeline.ts';
@@ -29,6 +29,11 @@ export interface RulesProcessorOptions {
    */
   reorderWindowMs?: number;
   idSeed?: number | string;
+  /**
+   * Stream decisions.ndjson here while events are processed instead of holding every line until
+   * finish(): a city replay has millions of decisions, which with the models' window outgrew the heap.
+   */
+  decisionsFile?: string;
 }
 
 export interface DecisionLine {
@@ -42,7 +47,10 @@ export class RulesProcessor implements EventProcessor {
   readonly name = 'rules';
   readonly engine: RulesEngine;
   private readonly flagsAgg: FlagAggregator;
-  private readonly lines: string[] = [];
+  private lines: string[] = [];
+  private decisions = 0;
+  private out: WriteStream | null = null;
+  private readonly decisionsFile: string | undefined;
   private pending: { t: number; seq: number; e: QuanguardEvent }[] = [];
   private seq = 0;
   private newest = -Infinity;
@@ -51,6 +59,7 @@ export class RulesProcessor implements EventProcessor {
   constructor(opts: RulesProcessorOptions) {
     this.flagsAgg = new FlagAggregator(opts.ruleset);
     this.reorderMs = opts.reorderWindowMs ?? 3 * 86_400_000;
+    this.decisionsFile = opts.decisionsFile;
     this.engine = new RulesEngine({
       live: { ruleset: opts.ruleset, features: opts.features ?? new MemoryFeatureStore() },
       shadow: opts.shadow ? { ruleset: opts.shadow.ruleset, features: opts.shadow.features ?? new MemoryFeatureStore() } : undefined,
@@ -68,6 +77,7 @@ export class RulesProcessor implements EventProcessor {
     if (e.type === 'claim' || e.type === 'redemption') {
       const line: DecisionLine = { eventId: e.eventId, decision: ev.decision, score: ev.score, reasons: ev.reasons };
       this.lines.push(JSON.stringify(line));
+      this.decisions++;
     }
   }
 
@@ -79,6 +89,20 @@ export class RulesProcessor implements EventProcessor {
       if (t > this.newest) this.newest = t;
     }
     await this.drain(this.newest - this.reorderMs);
+    await this.spill();
+  }
+
+  /** With a decisions file: hands the lines so far to it, waiting while the file is behind. */
+  private async spill(): Promise<void> {
+    if (!this.decisionsFile || this.lines.length === 0) return;
+    if (!this.out) {
+      await mkdir(dirname(this.decisionsFile), { recursive: true });
+      this.out = createWriteStream(this.decisionsFile);
+    }
+    const out = this.out;
+    const text = this.lines.join('\n') + '\n';
+    this.lines = [];
+    if (!out.write(text)) await new Promise<void>((resolve, reject) => out.once('drain', resolve).once('error', reject));
   }
 
   /** Evaluates held events up to `untilMs`, oldest first (reference data first on a tie, then by eventId). */
@@ -95,17 +119,35 @@ export class RulesProcessor implements EventProcessor {
     return this.flagsAgg.flags();
   }
 
-  /** decisions.ndjson lines so far (for tests and callers without an out dir). */
+  /** decisions.ndjson lines so far (for tests and callers without a decisions file). */
   decisionLines(): readonly string[] {
+    if (this.decisionsFile) throw new Error('decisions are streamed to ' + this.decisionsFile + '; read the file');
     return this.lines;
+  }
+
+  /** How many claim and redemption decisions were made so far. */
+  decisionCount(): number {
+    return this.decisions;
   }
 
   async finish(outDir?: string): Promise<void> {
     await this.drain(Infinity);
     await this.engine.close();
+    if (this.decisionsFile) {
+      // Also when nothing was decided: the file exists, empty, as it would without streaming.
+      if (!this.out) {
+        await mkdir(dirname(this.decisionsFile), { recursive: true });
+        this.out = createWriteStream(this.decisionsFile);
+      }
+      await this.spill();
+      const out = this.out;
+      await new Promise<void>((resolve, reject) => out.once('error', reject).end(resolve));
+    }
     if (!outDir) return;
     await mkdir(outDir, { recursive: true });
-    await writeLines(join(outDir, 'decisions.ndjson'), this.lines);
+    const decisionsHere = join(outDir, 'decisions.ndjson');
+    if (!this.decisionsFile) await writeLines(decisionsHere, this.lines);
+    else if (resolve(this.decisionsFile) !== resolve(decisionsHere)) throw new Error(`decisions were streamed to ${this.decisionsFile}, not to ${decisionsHere}`);
     await writeFile(join(outDir, 'flags.json'), JSON.stringify({ flags: this.flags() }, null, 1) + '\n');
   }
 }

@@ -32,16 +32,23 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
  * A sortable id: prefix, 10 chars of time (ms, base32) and 12 random chars. With an Rng the random
  * part is seeded (simulator, replay); without one it comes from the OS.
  */
+// Two characters per lookup: half the concatenations of one character at a time, same string.
+const PAIRS: string[] = [];
+for (let i = 0; i < 1024; i++) PAIRS.push(ALPHABET[i >> 5]! + ALPHABET[i & 31]!);
+
 export function newId(kind: IdKind, timeMs: number, rng?: Rng): string {
   let t = Math.max(0, Math.floor(timeMs));
   let time = '';
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
+  for (let i = 0; i < 5; i++) {
+    time = PAIRS[t % 1024] + time;
+    t = Math.floor(t / 1024);
   }
   let rand = '';
   if (rng) {
-    for (let i = 0; i < 12; i++) rand += ALPHABET[Math.floor(rng.next() * 32)];
+    for (let i = 0; i < 6; i++) {
+      const hi = Math.floor(rng.next() * 32);
+      rand += PAIRS[hi * 32 + Math.floor(rng.next() * 32)];
+    }
   } else {
     const bytes = randomBytes(12);
     for (let i = 0; i < 12; i++) rand += ALPHABET[bytes[i]! % 32];

@@ -16,6 +16,14 @@ function approxKm(a: { lat: number; lon: number }, b: { lat: number; lon: number
   return Math.hypot(x, b.lat - a.lat) * 111.195;
 }
 
+type CardPayer = { userId: string; lat: number; lon: number };
+const NO_PAYERS: readonly CardPayer[] = Object.freeze([]) as readonly CardPayer[];
+
+function hasPayer(payers: readonly CardPayer[], userId: string): boolean {
+  for (let i = 0; i < payers.length; i++) if (payers[i]!.userId === userId) return true;
+  return false;
+}
+
 export interface CampaignRef {
   campaignId: string;
   startsAt: number;
@@ -61,17 +69,21 @@ export class Reference {
   /** Where each account claims from (its first located claim): its home, roughly. */
   private readonly claimPlace = new Map<string, { lat: number; lon: number }>();
   /** Per card, the accounts that paid with it and their claim places (the first few). */
-  private readonly cardPayers = new Map<string, { userId: string; lat: number; lon: number }[]>();
+  private readonly cardPayers = new Map<string, CardPayer[]>();
   private readonly skuNames = new Map<string, string>();
-  private readonly prices = new Map<string, PriceHistory>();
+  /** Price history per merchant, then per SKU (nested: no `merchant>sku` string built per lookup). */
+  private readonly prices = new Map<string, Map<string, PriceHistory>>();
   private readonly latestBySku = new Map<string, LazyMedian>();
-  private readonly redemptionsByGroup = new Map<string, LazyMedian>();
+  /** Redemptions per merchant, by category then district. */
+  private readonly redemptionsByGroup = new Map<string, Map<string, LazyMedian>>();
   private readonly merchantRedemptions = new Map<string, number>();
   private readonly rises = new Map<string, Map<string, number>>();
   private readonly orders = new Map<string, { t: number; discountFen: number }>();
   private readonly baselineMs: number;
   private readonly maxOrders: number;
   private campaignList: CampaignRef[] = [];
+  /** Reused by cardPayerHomes (at most MAX_CARD_PAYERS + 1 homes). */
+  private readonly homeScratch = new Int32Array(MAX_CARD_PAYERS + 1);
 
   constructor(opts: ReferenceOptions = {}) {
     this.baselineMs = (opts.baselineDays ?? 7) * DAY;
@@ -126,7 +138,7 @@ export class Reference {
           if (place !== undefined) {
             let payers = this.cardPayers.get(e.cardHash);
             if (!payers) this.cardPayers.set(e.cardHash, (payers = []));
-            if (payers.length < MAX_CARD_PAYERS && !payers.some((p) => p.userId === e.userId)) payers.push({ userId: e.userId, ...place });
+            if (payers.length < MAX_CARD_PAYERS && !hasPayer(payers, e.userId)) payers.push({ userId: e.userId, lat: place.lat, lon: place.lon });
           }
         }
         this.orders.set(e.orderId, { t, discountFen: e.discountFen });
@@ -163,13 +175,25 @@ export class Reference {
    * one home; a card paying for recruits spans several. Undefined when no payer's place is known.
    */
   cardPayerHomes(cardHash: string, userId: string, apartKm: number): number | undefined {
-    const payers = this.cardPayers.get(cardHash) ?? [];
+    const payers = this.cardPayers.get(cardHash) ?? NO_PAYERS;
     const own = this.claimPlace.get(userId);
-    const places = own !== undefined && !payers.some((p) => p.userId === userId) ? [...payers, own] : payers;
-    if (places.length === 0) return undefined;
-    const homes: { lat: number; lon: number }[] = [];
-    for (const p of places) if (!homes.some((h) => approxKm(h, p) <= apartKm)) homes.push(p);
-    return homes.length;
+    const withOwn = own !== undefined && !hasPayer(payers, userId);
+    const n = payers.length + (withOwn ? 1 : 0);
+    if (n === 0) return undefined;
+    // The places in order (the payers, then this payer's own when new); a place starts a home
+    // when it is more than apartKm from every home before it. Homes are indexes into the places.
+    const homes = this.homeScratch;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const p = i < payers.length ? payers[i]! : own!;
+      let near = false;
+      for (let k = 0; k < count && !near; k++) {
+        const h = homes[k]! < payers.length ? payers[homes[k]!]! : own!;
+        near = approxKm(h, p) <= apartKm;
+      }
+      if (!near) homes[count++] = i;
+    }
+    return count;
   }
 
   /** The campaign running at t, or the last one that started before it. */
@@ -203,7 +227,7 @@ export class Reference {
    * until a new one is seen). Null when nothing was seen before the start.
    */
   baselinePrice(merchantId: string, sku: string, startsAt: number): number | null {
-    const h = this.prices.get(`${merchantId}>${sku}`);
+    const h = this.prices.get(merchantId)?.get(sku);
     if (!h) return null;
     const cached = h.baselineCache.get(startsAt);
     if (cached !== undefined) return cached;
@@ -252,9 +276,10 @@ export class Reference {
   }
 
   private observePrice(merchantId: string, sku: string, price: number, t: number): void {
-    const key = `${merchantId}>${sku}`;
-    let h = this.prices.get(key);
-    if (!h) this.prices.set(key, (h = { t: [], p: [], baselineCache: new Map() }));
+    let bySku = this.prices.get(merchantId);
+    if (!bySku) this.prices.set(merchantId, (bySku = new Map()));
+    let h = bySku.get(sku);
+    if (!h) bySku.set(sku, (h = { t: [], p: [], baselineCache: new Map() }));
     // A repeated price is kept twice a day at most: enough for any 7-day baseline window, and the
     // list stays short under a stream of checkout prices.
     const last = h.p.length - 1;
@@ -276,9 +301,10 @@ export class Reference {
   }
 
   private groupMedian(m: MerchantRef): LazyMedian {
-    const k = `${m.category}>${m.district}`;
-    let g = this.redemptionsByGroup.get(k);
-    if (!g) this.redemptionsByGroup.set(k, (g = new LazyMedian()));
+    let byDistrict = this.redemptionsByGroup.get(m.category);
+    if (!byDistrict) this.redemptionsByGroup.set(m.category, (byDistrict = new Map()));
+    let g = byDistrict.get(m.district);
+    if (!g) byDistrict.set(m.district, (g = new LazyMedian()));
     return g;
   }
 }

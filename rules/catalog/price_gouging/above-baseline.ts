@@ -5,7 +5,7 @@
 // merchant has raised at least `minSkus` SKUs. Observed: how many SKUs it has raised.
 import { z } from 'zod';
 import { defineRule, hit, noHit } from '../../types.ts';
-import { shownPrices } from './prices.ts';
+import { shownCount, shownMerchant, shownPriceFen, shownSku } from './prices.ts';
 
 export default defineRule({
   id: 'price.above_baseline',
@@ -19,18 +19,28 @@ export default defineRule({
   evaluate(e, _f, c, ctx) {
     const campaign = ctx.reference.campaignAt(ctx.facts.t);
     if (!campaign || ctx.facts.t < campaign.startsAt) return noHit(null);
-    const prices = shownPrices(e);
-    if (prices.length === 0) return noHit(null);
-    const merchantId = prices[0]!.merchantId;
-    const raisedHere = new Set<string>();
-    for (const p of prices) {
-      const base = ctx.reference.baselinePrice(p.merchantId, p.sku, campaign.startsAt);
-      if (base !== null && base > 0 && p.priceFen / base >= c.minRatio) raisedHere.add(p.sku);
+    const n = shownCount(e);
+    if (n === 0) return noHit(null);
+    const merchantId = shownMerchant(e);
+    const ref = ctx.reference, startsAt = campaign.startsAt;
+    const raised = (i: number): boolean => {
+      const base = ref.baselinePrice(merchantId, shownSku(e, i), startsAt);
+      return base !== null && base > 0 && shownPriceFen(e, i) / base >= c.minRatio;
+    };
+    // The distinct SKUs this event shows raised; those the reference has not seen raised yet (it
+    // has not folded this event in) add to the merchant's earlier ones.
+    let raisedHere = 0, newlyRaised = 0;
+    for (let i = 0; i < n; i++) {
+      if (!raised(i)) continue;
+      const sku = shownSku(e, i);
+      let counted = false;
+      for (let j = 0; j < i && !counted; j++) counted = shownSku(e, j) === sku && raised(j);
+      if (counted) continue;
+      raisedHere++;
+      if (!ref.hasRaised(merchantId, sku, c.minRatio)) newlyRaised++;
     }
-    if (raisedHere.size === 0) return noHit(0);
-    // The reference has not folded this event in yet: count its raised SKUs with the earlier ones.
-    let breadth = ctx.reference.raisedSkuCount(merchantId, c.minRatio);
-    for (const sku of raisedHere) if (!ctx.reference.hasRaised(merchantId, sku, c.minRatio)) breadth++;
+    if (raisedHere === 0) return noHit(0);
+    const breadth = ref.raisedSkuCount(merchantId, c.minRatio) + newlyRaised;
     return breadth >= c.minSkus ? hit('PRICE.ABOVE_BASELINE', breadth) : noHit(breadth);
   },
 });

@@ -3,7 +3,7 @@
 // Observed: the highest price/peer-median ratio shown.
 import { z } from 'zod';
 import { defineRule, hit, noHit } from '../../types.ts';
-import { shownPrices } from './prices.ts';
+import { shownCount, shownPriceFen, shownSku } from './prices.ts';
 
 export default defineRule({
   id: 'price.above_peers',
@@ -18,10 +18,10 @@ export default defineRule({
     const campaign = ctx.reference.campaignAt(ctx.facts.t);
     if (!campaign || ctx.facts.t < campaign.startsAt) return noHit(null);
     let worst: number | null = null;
-    for (const p of shownPrices(e)) {
-      const { median, peers } = ctx.reference.peerPrice(p.sku);
+    for (let i = 0, n = shownCount(e); i < n; i++) {
+      const { median, peers } = ctx.reference.peerPrice(shownSku(e, i));
       if (median === null || median <= 0 || peers < c.minPeers) continue;
-      const r = p.priceFen / median;
+      const r = shownPriceFen(e, i) / median;
       if (worst === null || r > worst) worst = r;
     }
     if (worst === null) return noHit(null);

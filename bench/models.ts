@@ -32,7 +32,7 @@ function hex(rng: Rng): string {
 }
 
 /** A city of `users` accounts, 4 claims and ~3 redemptions each, and farms of 30 accounts on 2 devices. */
-function* cityEvents(users: number, seed: number): Generator<QuanguardEvent> {
+export function* cityEvents(users: number, seed: number): Generator<QuanguardEvent> {
   const rng = new Rng(seed);
   const merchants = Array.from({ length: Math.max(50, Math.round(users / 60)) }, (_, i) => `mch_bench${i}`);
   const batches = [0, 1, 2, 3].map((i) => ({ batchId: `bat_bench${i}`, dropAt: toCstIso(START + i * 7 * DAY), validUntil: toCstIso(START + 40 * DAY), coupons: [{ couponTypeId: 'cpt_bench100', kind: 'threshold' as const, thresholdFen: 10_000, discountFen: 2_000, quantity: users * 4, categories: [...CATEGORIES] }] }));
@@ -60,7 +60,7 @@ function* cityEvents(users: number, seed: number): Generator<QuanguardEvent> {
   }
 }
 
-async function fill(store: ReturnType<typeof createAnalyticsStore>, events: Iterable<QuanguardEvent>): Promise<number> {
+export async function fill(store: ReturnType<typeof createAnalyticsStore>, events: Iterable<QuanguardEvent>): Promise<number> {
   const pending = new Map<string, Record<string, unknown>[]>();
   let total = 0;
   const flush = async (table: string) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addBotFarm, addCashOutRing, addFamily, addHonestUsers, baseWindow, T0 } from '../testing/window-fixtures.ts';
 import type { ModelWindow } from '../window.ts';
-import { buildGraph, graphIndex, ipRange, isHugging, nodeKey, DEFAULT_BUILD_OPTIONS, type EdgeAttrs } from './build.ts';
+import { buildGraph, graphIndex, ipRange, isHugging, nodeKey, DEFAULT_BUILD_OPTIONS, type EdgeAttrs, type ModelGraph } from './build.ts';
 
 /**
  * The graph the build must give, written the plain way: one row at a time, a "source|target" key
@@ -87,7 +87,7 @@ describe('buildGraph', () => {
     expect(bot.automationClaims).toBe(1);
   });
 
-  it('leaves an index in graphology order that a mutation of the graph drops', () => {
+  it('leaves an index in graphology order, and a graphology copy in the same order without one', () => {
     const w = bigWindow();
     const g = buildGraph(w);
     const index = graphIndex(g)!;
@@ -97,8 +97,44 @@ describe('buildGraph', () => {
       expect([index.keys[index.edgeSource[j]!], index.keys[index.edgeTarget[j]!], index.edgeWeight[j]]).toEqual([s, t, attrs.weight]);
       j++;
     });
-    g.addNode('x:new', { kind: 'device', id: 'new' });
-    expect(graphIndex(g)).toBeUndefined();
+    const plain = g.toGraphology();
+    expect(graphIndex(plain)).toBeUndefined();
+    expect(plain.nodes()).toEqual(g.nodes());
+    const edges = (x: ModelGraph) => {
+      const out: unknown[] = [];
+      x.forEachEdge((_e, attrs, s, t) => void out.push([s, t, attrs]));
+      return out;
+    };
+    expect(edges(plain)).toEqual(edges(g));
+  });
+
+  it('answers per node what graphology answers, in the same order', () => {
+    const w = bigWindow();
+    const g = buildGraph(w);
+    const plain = g.toGraphology();
+    let checked = 0;
+    g.forEachNode((k, attrs) => {
+      expect(attrs).toBe(plain.getNodeAttributes(k));
+      expect(g.neighbors(k)).toEqual(plain.neighbors(k));
+      const mine: unknown[] = [], theirs: unknown[] = [];
+      g.forEachEdge(k, (_e, a, s, t) => void mine.push([s, t, a]));
+      plain.forEachEdge(k, (_e, a, s, t) => void theirs.push([s, t, a]));
+      expect(mine).toEqual(theirs);
+      const nb: string[] = [];
+      g.forEachNeighbor(k, (n, a) => (nb.push(n), expect(a).toBe(plain.getNodeAttributes(n))));
+      expect(nb).toEqual(plain.neighbors(k));
+      for (const n of nb.slice(0, 3)) {
+        expect(g.hasEdge(k, n) && g.hasEdge(n, k)).toBe(true);
+        expect(g.getEdgeAttributes(n, k)).toEqual(plain.getEdgeAttributes(n, k));
+      }
+      checked++;
+    });
+    expect(checked).toBe(plain.order);
+    expect(g.hasEdge(nodeKey('account', 'usr_roamer'), nodeKey('merchant', 'mch_0'))).toBe(true);
+    expect(g.hasEdge(nodeKey('account', 'usr_roamer'), nodeKey('account', 'usr_b0'))).toBe(false);
+    expect(g.hasEdge('a:nobody', nodeKey('merchant', 'mch_0'))).toBe(false);
+    expect(g.hasNode('a:nobody')).toBe(false);
+    expect(() => g.getNodeAttribute('a:nobody', 'kind')).toThrow(/models\/graph: no node/);
   });
 
   it('groups IPv4 by /24 and IPv6 by /64 and keeps anything else as it is', () => {

@@ -1,11 +1,13 @@
 // The window as one undirected graph: accounts in the middle, linked to the person (ID hash),
 // phone, devices, IP ranges and cards they used and to the merchants where they redeemed.
-// Repeated edges are aggregated first and added once with addEdge: mergeEdge on a million edges
-// costs ~10 s here (DEPENDENCIES.md). The aggregation itself works on integers (one Map per node
-// kind from the raw id, edges in typed arrays, an account's edges found by a short list walk), so
-// no "prefix+id" string is built per row and no attribute object is touched per row; node keys and
-// attribute objects are made once per node and edge, and graphology is filled in one pass.
-import { UndirectedGraph } from 'graphology';
+// Repeated edges are aggregated first and added once: mergeEdge on a million edges costs ~10 s
+// here (DEPENDENCIES.md). The aggregation works on integers (one Map per node kind from the raw
+// id, edges in typed arrays, an account's edges found by a short list walk), so no "prefix+id"
+// string is built per row and no attribute object is touched per row. The result is a
+// `WindowGraph` (window-graph.ts): the same nodes, edges, attributes and iteration order a
+// graphology graph filled from these arrays would have (`toGraphology()`), without filling one.
+import type { UndirectedGraph } from 'graphology';
+import { WindowGraph, type EdgeCallback } from './window-graph.ts';
 import type { ModelWindow } from '../window.ts';
 
 export type NodeKind = 'account' | 'person' | 'phone' | 'device' | 'iprange' | 'card' | 'merchant';
@@ -49,7 +51,29 @@ export interface EdgeAttrs {
   refunded?: number;
 }
 
-export type ModelGraph = UndirectedGraph<NodeAttrs, EdgeAttrs>;
+/**
+ * What the models read of a graph: graphology's read methods they use, so a `WindowGraph` (what
+ * buildGraph returns) and a graphology graph of the same window (`toGraphology()`) are read by
+ * the same code, in the same order.
+ */
+export interface ModelGraph {
+  readonly order: number;
+  readonly size: number;
+  nodes(): string[];
+  forEachNode(cb: (key: string, attrs: NodeAttrs) => void): void;
+  hasNode(key: string): boolean;
+  getNodeAttributes(key: string): NodeAttrs;
+  getNodeAttribute<K extends keyof NodeAttrs>(key: string, name: K): NodeAttrs[K];
+  neighbors(key: string): string[];
+  forEachNeighbor(key: string, cb: (neighbor: string, attrs: NodeAttrs) => void): void;
+  forEachEdge(cb: (edge: unknown, attrs: EdgeAttrs, source: string, target: string) => void): void;
+  forEachEdge(node: string, cb: (edge: unknown, attrs: EdgeAttrs, source: string, target: string) => void): void;
+  hasEdge(a: string, b: string): boolean;
+  getEdgeAttributes(a: string, b: string): EdgeAttrs;
+}
+
+export type GraphologyModelGraph = UndirectedGraph<NodeAttrs, EdgeAttrs>;
+export type { EdgeCallback };
 
 export interface BuildOptions {
   dropBurstMs: number;
@@ -92,7 +116,8 @@ const EDGE_KIND_NAME: EdgeKind[] = [...EDGE_KINDS];
 
 /**
  * The graph as integers, in graphology's own order: node i is the i-th node of `forEachNode`, edge
- * j the j-th edge of `forEachEdge` (source = the account). Graph-wide passes (component count,
+ * j the j-th edge of `forEachEdge` (source = the account), in the window graph and in its
+ * graphology copy alike. Graph-wide passes (component count,
  * Louvain's index) read these arrays instead of walking a million edge objects and string keys.
  */
 export interface GraphIndex {
@@ -106,15 +131,9 @@ export interface GraphIndex {
   componentCount: number;
 }
 
-const indexes = new WeakMap<ModelGraph, GraphIndex>();
-const MUTATIONS = ['nodeAdded', 'edgeAdded', 'nodeDropped', 'edgeDropped', 'cleared', 'edgesCleared', 'edgeAttributesUpdated', 'eachEdgeAttributesUpdated', 'nodeAttributesUpdated', 'eachNodeAttributesUpdated'] as const;
-
-/**
- * The integer index of a graph made by `buildGraph`, or undefined when the graph was not built here
- * or has changed since through graphology's methods (every mutation event drops the index).
- */
+/** The integer index of a graph made by `buildGraph`; undefined for a graphology graph. */
 export function graphIndex(graph: ModelGraph): GraphIndex | undefined {
-  return indexes.get(graph);
+  return graph instanceof WindowGraph ? graph.index : undefined;
 }
 
 /** A growable typed array: the edge count is known only after the rows are read. */
@@ -128,7 +147,7 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: numb
 /** Past this many edges an account's targets are looked up in a Map instead of walking its list. */
 const LIST_LIMIT = 24;
 
-export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> = {}): ModelGraph {
+export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> = {}): WindowGraph {
   const opts = { ...DEFAULT_BUILD_OPTIONS, ...options };
   const dropAt = new Map(window.batches.map((b) => [b.batchId, b.dropAtMs]));
   const threshold = new Map(window.couponTypes.map((c) => [c.couponTypeId, c.thresholdFen]));
@@ -294,8 +313,6 @@ export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> =
   const order = new Int32Array(edgeCount);
   for (let e = 0; e < edgeCount; e++) order[start[eAcc[e]!]!++] = e;
 
-  const graph: ModelGraph = new UndirectedGraph<NodeAttrs, EdgeAttrs>({ multi: false, allowSelfLoops: false });
-  for (let n = 0; n < keys.length; n++) graph.addNode(keys[n]!, attrs[n]!);
   const index: GraphIndex = {
     keys,
     nodeKind: kinds.slice(0, keys.length),
@@ -304,6 +321,13 @@ export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> =
     edgeKind: new Uint8Array(edgeCount),
     edgeWeight: new Float64Array(edgeCount),
     componentCount: 0,
+  };
+  const figures = {
+    claims: new Int32Array(edgeCount),
+    redemptions: new Int32Array(edgeCount),
+    amountFen: new Float64Array(edgeCount),
+    hugging: new Int32Array(edgeCount),
+    refunded: new Int32Array(edgeCount),
   };
   const parent = new Int32Array(keys.length);
   for (let n = 0; n < parent.length; n++) parent[n] = n;
@@ -314,27 +338,18 @@ export function buildGraph(window: ModelWindow, options: Partial<BuildOptions> =
   for (let j = 0; j < edgeCount; j++) {
     const e = order[j]!;
     const source = accNode[eAcc[e]!]!, target = eTarget[e]!;
-    const kind = EDGE_KIND_OF_TARGET[kinds[target]!]!;
-    const claims = eClaims[e]!, redemptions = eRedemptions[e]!;
-    const a: EdgeAttrs = { kind: EDGE_KIND_NAME[kind]!, claims, redemptions, amountFen: eAmount[e]!, weight: claims + redemptions };
-    if (kind === 5) {
-      a.hugging = eHugging[e]!;
-      a.refunded = eRefunded[e]!;
-    }
-    graph.addEdge(keys[source]!, keys[target]!, a);
     index.edgeSource[j] = source;
     index.edgeTarget[j] = target;
-    index.edgeKind[j] = kind;
-    index.edgeWeight[j] = claims + redemptions;
+    index.edgeKind[j] = EDGE_KIND_OF_TARGET[kinds[target]!]!;
+    index.edgeWeight[j] = eClaims[e]! + eRedemptions[e]!;
+    figures.claims[j] = eClaims[e]!;
+    figures.redemptions[j] = eRedemptions[e]!;
+    figures.amountFen[j] = eAmount[e]!;
+    figures.hugging[j] = eHugging[e]!;
+    figures.refunded[j] = eRefunded[e]!;
     const x = find(source), y = find(target);
     if (x !== y) parent[x] = y;
   }
   for (let n = 0; n < parent.length; n++) if (find(n) === n) index.componentCount++;
-  indexes.set(graph, index);
-  const drop = () => {
-    indexes.delete(graph);
-    for (const ev of MUTATIONS) graph.removeListener(ev, drop);
-  };
-  for (const ev of MUTATIONS) graph.on(ev, drop);
-  return graph;
+  return new WindowGraph(index, attrs, figures, EDGE_KIND_NAME);
 }

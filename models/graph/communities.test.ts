@@ -13,10 +13,10 @@ function window() {
 }
 
 describe('groupings read from the build index', () => {
-  // graph.copy() has the same nodes and edges in the same order but no index: the graphology path.
+  // toGraphology() has the same nodes and edges in the same order but no index: the graphology path.
   it('give the same identity groups, component count and Louvain partition as the graphology walk', () => {
     const g = buildGraph(window());
-    const plain = g.copy();
+    const plain = g.toGraphology();
     expect(graphIndex(g)).toBeDefined();
     expect(graphIndex(plain)).toBeUndefined();
     expect(linkedGroups(g)).toEqual(linkedGroups(plain));

@@ -8,7 +8,7 @@
 import louvainModule from 'graphology-communities-louvain';
 import { connectedComponents } from 'graphology-components';
 import { Rng } from '../../core/rng.ts';
-import { EDGE_KINDS, graphIndex, type EdgeKind, type GraphIndex, type ModelGraph } from './build.ts';
+import { EDGE_KINDS, graphIndex, type EdgeKind, type GraphIndex, type GraphologyModelGraph, type ModelGraph } from './build.ts';
 
 // The package is CommonJS with an ESM-style `export default` in its types: under NodeNext the
 // default import is typed as the module namespace, at run time it is the function itself.
@@ -73,13 +73,13 @@ function groupsOf(keys: readonly string[], find: (i: number) => number): string[
   return [...groups.values()].filter((g) => g.length > 1);
 }
 
-export function components(graph: ModelGraph): string[][] {
+export function components(graph: GraphologyModelGraph): string[][] {
   return connectedComponents(graph);
 }
 
 /** How many connected components (isolated nodes count), without listing them when the index has it. */
 export function componentCount(graph: ModelGraph): number {
-  return graphIndex(graph)?.componentCount ?? connectedComponents(graph).length;
+  return graphIndex(graph)?.componentCount ?? connectedComponents(graph as GraphologyModelGraph).length;
 }
 
 export interface CommunityOptions {
@@ -96,7 +96,7 @@ export function louvainCommunities(graph: ModelGraph, options: Partial<Community
   const index = graphIndex(graph);
   if (index) {
     const view = louvainView(index);
-    const mapping = louvain(view as unknown as ModelGraph, { ...louvainOptions, getEdgeWeight: (edge: string) => view.weight(edge) }) as unknown as ArrayLike<number>;
+    const mapping = louvain(view as unknown as GraphologyModelGraph, { ...louvainOptions, getEdgeWeight: (edge: string) => view.weight(edge) }) as unknown as ArrayLike<number>;
     for (let i = 0; i < index.keys.length; i++) {
       const c = mapping[i]!;
       let g = out.get(c);
@@ -105,7 +105,8 @@ export function louvainCommunities(graph: ModelGraph, options: Partial<Community
     }
     return out;
   }
-  const mapping = louvain(graph, { ...louvainOptions, getEdgeWeight: 'weight' });
+  // Without an index the graph is a graphology graph (a WindowGraph always has one).
+  const mapping = louvain(graph as GraphologyModelGraph, { ...louvainOptions, getEdgeWeight: 'weight' });
   for (const [node, c] of Object.entries(mapping)) {
     let g = out.get(c);
     if (!g) out.set(c, (g = []));

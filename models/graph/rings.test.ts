@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addBotFarm, addCashOutRing, addFamily, addHonestUsers, baseWindow } from '../testing/window-fixtures.ts';
 import { buildGraph } from './build.ts';
 import { louvainCommunities } from './communities.ts';
-import { detectRings, scoreRings } from './rings.ts';
+import { customersSharingCards, detectRings, RING_CONFIG, scoreRings, type RingCandidate } from './rings.ts';
 
 function flagsOf(w: ReturnType<typeof baseWindow>) {
   const g = buildGraph(w);
@@ -92,5 +92,60 @@ describe('ring detection', () => {
     const norm = (m: Map<number, string[]>) => [...m.values()].map((c) => [...c].sort().join(',')).sort();
     expect(norm(louvainCommunities(g, { seed: 42 }))).toEqual(norm(louvainCommunities(g, { seed: 42 })));
     expect(flagsOf(w)).toEqual(flagsOf(w));
+  });
+
+  it('gives the same candidates and flags on the window graph as on its graphology copy', () => {
+    const w = baseWindow();
+    addHonestUsers(w, 300);
+    addBotFarm(w, 30, 2);
+    addFamily(w, 4);
+    addCashOutRing(w, 8, 'mch_5');
+    addCashOutRing(w, 6, 'mch_2', 'usr_d');
+    w.merchants[3]!.ownerIdHash = 'id_usr_h3';
+    w.claims.find((c) => c.userId === 'usr_h150')!.idHash = 'id_usr_h3';
+    w.redemptions.find((r) => r.userId === 'usr_h150')!.cardHash = 'card_usr_h3';
+    const g = buildGraph(w);
+    const plain = g.toGraphology();
+    for (const seed of [1, 7]) {
+      const candidates = detectRings(g, { seed });
+      expect(candidates.some((c) => c.source === 'merchant_community')).toBe(true);
+      expect(candidates).toEqual(detectRings(plain, { seed }));
+      const flags = scoreRings(g, candidates);
+      expect(flags.map((f) => f.fraudType).sort()).toEqual(expect.arrayContaining(['bot_claiming', 'cash_out', 'subsidy_fraud']));
+      expect(flags).toEqual(scoreRings(plain, detectRings(plain, { seed })));
+    }
+  });
+
+  it('skips Louvain only where the community loop could not add a candidate (same candidates as the loop over every community)', () => {
+    const cfg = RING_CONFIG.cashOut;
+    // The community loop as it was: every merchant of every community, its sharing customers cut to the community.
+    const communityLoop = (g: ReturnType<typeof buildGraph>, seed: number) => {
+      const out: RingCandidate[] = [];
+      for (const members of louvainCommunities(g, { seed }).values()) {
+        const accounts = members.filter((k) => g.getNodeAttribute(k, 'kind') === 'account');
+        if (accounts.length < cfg.minAccounts || accounts.length > cfg.maxCommunityAccounts) continue;
+        for (const m of members) {
+          if (g.getNodeAttribute(m, 'kind') !== 'merchant') continue;
+          const inCommunity = new Set(accounts);
+          const sharing = customersSharingCards(g, m, cfg.minMemberHugging).filter((a) => inCommunity.has(a));
+          if (sharing.length >= cfg.minAccounts) out.push({ pattern: 'cashOut', source: 'merchant_community', anchor: m, accounts: sharing });
+        }
+      }
+      return out;
+    };
+    const quiet = baseWindow();
+    addHonestUsers(quiet, 300);
+    addBotFarm(quiet, 30, 2);
+    addFamily(quiet, 4);
+    const ringed = structuredClone(quiet);
+    addCashOutRing(ringed, 8, 'mch_5');
+    for (const w of [quiet, ringed]) {
+      const g = buildGraph(w);
+      for (const seed of [1, 7]) {
+        const got = detectRings(g, { seed }).filter((c) => c.source === 'merchant_community');
+        expect(got).toEqual(communityLoop(g, seed));
+      }
+    }
+    expect(communityLoop(buildGraph(ringed), 1).length).toBeGreaterThan(0);
   });
 });

@@ -159,6 +159,7 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
     if (accounts.length >= 2) out.push({ pattern: 'manyIdentities', source: 'identity_cluster', accounts });
   });
 
+  const sharingAt = new Map<string, string[]>();
   graph.forEachNode((node, attrs) => {
     if (attrs.kind !== 'merchant') return;
     if (attrs.ownerIdHash) {
@@ -170,16 +171,24 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
       }
     }
     const sharing = customersSharingCards(graph, node, cfg.cashOut.minMemberHugging);
-    if (sharing.length >= cfg.cashOut.minAccounts) out.push({ pattern: 'cashOut', source: 'shared_cards_at_merchant', anchor: node, accounts: sharing });
+    if (sharing.length >= cfg.cashOut.minAccounts) {
+      out.push({ pattern: 'cashOut', source: 'shared_cards_at_merchant', anchor: node, accounts: sharing });
+      sharingAt.set(node, sharing);
+    }
   });
 
+  // A community yields a candidate only at a merchant whose card-sharing customers, cut to the
+  // community, are still minAccounts: so only merchants that have that many before the cut
+  // (sharingAt) can, and with none of them Louvain cannot add a candidate and is not run.
+  if (sharingAt.size === 0) return out;
   for (const members of louvainCommunities(graph, { seed: options.seed ?? 1 }).values()) {
     const accounts = members.filter(isAccount);
     if (accounts.length < cfg.cashOut.minAccounts || accounts.length > cfg.cashOut.maxCommunityAccounts) continue;
     for (const m of members) {
-      if (graph.getNodeAttribute(m, 'kind') !== 'merchant') continue;
+      const all = sharingAt.get(m);
+      if (!all) continue;
       const inCommunity = new Set(accounts);
-      const sharing = customersSharingCards(graph, m, cfg.cashOut.minMemberHugging).filter((a) => inCommunity.has(a));
+      const sharing = all.filter((a) => inCommunity.has(a));
       if (sharing.length >= cfg.cashOut.minAccounts) out.push({ pattern: 'cashOut', source: 'merchant_community', anchor: m, accounts: sharing });
     }
   }
@@ -191,7 +200,7 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
  * another such customer also used. Honest families share cards too; they rarely both round every
  * order up to just over the threshold at the same shop.
  */
-function customersSharingCards(graph: ModelGraph, merchant: string, minHugging: number): string[] {
+export function customersSharingCards(graph: ModelGraph, merchant: string, minHugging: number): string[] {
   const out = new Set<string>();
   const hugs = (account: string) => {
     const e = graph.getEdgeAttributes(account, merchant);

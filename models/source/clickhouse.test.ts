@@ -70,7 +70,7 @@ describe('ClickHouse window source', () => {
   });
 
   it('refuses a window whose end is not after its start', async () => {
-    const never = { query: async () => [] as never[] };
+    const never = { query: async () => [] as never[], client: undefined as never, database: 'never' };
     await expect(loadWindow(never, { fromMs: 10, toMs: 10 })).rejects.toThrow(/fromMs < toMs/);
   });
 

@@ -77,7 +77,7 @@ function routeModules(deps: RouteDeps): RouteModule[] {
 }
 
 export async function startEngine(config: Config, logger: Logger, opts: { processMetrics?: boolean } = {}): Promise<Engine> {
-  const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath}` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
+  const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath} (${config.clickhouse.thread ?? 'worker'} thread)` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
   const hotState = config.redis ? 'redis' : 'memory';
   logger.info(`backends: bus=${config.kafka ? 'kafka' : 'embedded'} store=${storeLocation} hot=${hotState}`, {
     bus: config.kafka ? 'kafka' : 'embedded',

@@ -16,6 +16,7 @@ const envSchema = z.object({
   // Namespace of every Redis key the engine writes (tests and co-tenants use their own).
   QUANGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, "_", "." or "-"').default('qg'),
   QUANGUARD_DATA_DIR: z.string().default('./data'),
+  QUANGUARD_CHDB_THREAD: z.enum(['worker', 'main'], { error: 'must be "worker" (embedded ClickHouse on its own thread) or "main"' }).default('worker'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   QUANGUARD_REQUIRE_SERVICES: z.enum(['0', '1', '']).default('0'),
@@ -31,7 +32,7 @@ const envSchema = z.object({
 
 export interface Config {
   kafka: { brokers: string[]; clientId: string; topicPrefix: string } | null;
-  clickhouse: { url: string; username: string; password: string; database: string } | { embeddedPath: string; database: string };
+  clickhouse: { url: string; username: string; password: string; database: string } | { embeddedPath: string; database: string; /** Run chdb on a worker thread (default) or the main thread. */ thread?: 'worker' | 'main' };
   redis: { url: string; prefix: string } | null;
   dataDir: string;
   port: number;
@@ -55,7 +56,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : null,
     clickhouse: e.CLICKHOUSE_URL
       ? { url: e.CLICKHOUSE_URL, username: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE }
-      : { embeddedPath: `${e.QUANGUARD_DATA_DIR}/clickhouse`, database: e.CLICKHOUSE_DATABASE },
+      : { embeddedPath: `${e.QUANGUARD_DATA_DIR}/clickhouse`, database: e.CLICKHOUSE_DATABASE, thread: e.QUANGUARD_CHDB_THREAD },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.QUANGUARD_REDIS_PREFIX } : null,
     dataDir: e.QUANGUARD_DATA_DIR,
     port: e.PORT,

@@ -4,12 +4,15 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { Config } from '../../core/config.ts';
+import { ThreadedChdbConnection } from './chdb-worker.ts';
 
 export type StoreConfig = Config['clickhouse'];
 
 export interface StoreClient {
   client: ClickHouseClient;
   backend: 'chdb' | 'clickhouse';
+  /** chdb only: whether the engine runs on its own worker thread or on the main thread. */
+  thread?: 'worker' | 'main';
   /** Where the data lives, for the start log: a path or a URL without credentials. */
   location: string;
 }
@@ -22,11 +25,13 @@ export function createStoreClient(cfg: StoreConfig): StoreClient {
   if (isEmbedded(cfg)) {
     // chdb binds one data directory per process: a second, different path throws. Tests share one
     // path (':memory:') and isolate by database name.
-    const connection = createChdbConnection({ path: cfg.embeddedPath });
+    // Default: on a worker thread (./chdb-worker.ts says why); QUANGUARD_CHDB_THREAD=main runs it here.
+    const thread = cfg.thread ?? 'worker';
+    const connection = thread === 'worker' ? new ThreadedChdbConnection(cfg.embeddedPath) : createChdbConnection({ path: cfg.embeddedPath });
     // The connection hook is marked experimental upstream and absent from the client's public
     // option types; the cast is confined here.
     const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);
-    return { client, backend: 'chdb', location: cfg.embeddedPath };
+    return { client, backend: 'chdb', thread, location: cfg.embeddedPath };
   }
   const client = createClient({
     url: cfg.url,

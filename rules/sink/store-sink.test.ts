@@ -60,4 +60,26 @@ describe('StoreDecisionSink', () => {
     expect(store.inserts.map((i) => i.rows.length)).toEqual([2, 2, 1]);
     expect(store.inserts.flatMap((i) => i.rows.map((r) => r.eventId))).toEqual(['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5']);
   });
+
+  it('does not hold a decision while the store catches up, until too many rows are unstored', async () => {
+    const release: (() => void)[] = [];
+    const stored: string[] = [];
+    const slow: RowInserter = {
+      insert: (_t, rows) => new Promise<void>((resolve) => release.push(() => { stored.push(...rows.map((r) => String(r.eventId))); resolve(); })),
+    };
+    const sink = new StoreDecisionSink(slow, { maxRows: 2, highWaterRows: 4 });
+    const settled = (p: Promise<void>) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]);
+    // Rows 1-4: two flushes start, neither waited for (4 rows in flight is not above 4).
+    expect(await settled(sink.write([rec(1), rec(2)]))).toBe(true);
+    expect(await settled(sink.write([rec(3), rec(4)]))).toBe(true);
+    // Rows 5-6 take it to 6 in flight: this writer waits for the store.
+    const held = sink.write([rec(5), rec(6)]);
+    expect(await settled(held)).toBe(false);
+    while (stored.length < 6) {
+      await new Promise((r) => setImmediate(r));
+      release.shift()?.();
+    }
+    await held;
+    expect(stored).toEqual(['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6']);
+  });
 });

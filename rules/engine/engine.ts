@@ -15,7 +15,7 @@ import { Reference } from '../reference/state.ts';
 import type { DecisionRecord, DecisionSink } from '../sink/types.ts';
 import type { CompiledRuleset } from './compile.ts';
 import { factsOf, featureOps, featureOpsInto, featureRecord, runRules, type Evaluation } from './evaluate.ts';
-import type { FeatureOp } from '../features/store.ts';
+import type { ApplyOptions, FeatureOp } from '../features/store.ts';
 import { listEntities } from './entities.ts';
 import { eventTimeMs } from './event-time.ts';
 
@@ -116,7 +116,7 @@ export class RulesEngine implements RiskDecider {
     // store's own event-id check is only needed for other events and for shared (Redis) state.
     const inMemory = store instanceof MemoryFeatureStore;
     const recentCovers = (this.deps.recentCapacity ?? 1) > 0 && (e.type === 'claim' || e.type === 'redemption');
-    const opts = { record: true, dedupId: inMemory && recentCovers ? undefined : e.eventId };
+    const opts = inMemory && recentCovers ? RECORD : { record: true, dedupId: e.eventId };
     if (inMemory) {
       // The memory store is synchronous and done with the ops when it returns, so one set of op
       // objects per runner is reused event after event (nothing awaits between fill and apply).
@@ -151,6 +151,7 @@ export class RulesEngine implements RiskDecider {
   }
 }
 
+const RECORD: ApplyOptions = Object.freeze({ record: true, dedupId: undefined });
 const NO_LISTS: readonly ListEntry[] = Object.freeze([]) as readonly ListEntry[];
 
 function record(e: Claim | Redemption, t: number, decisionId: string, ev: Evaluation, shadow: boolean): DecisionRecord {

@@ -9,7 +9,7 @@ import type { ListEntry } from '../lists/types.ts';
 import type { Reference } from '../reference/state.ts';
 import type { EventFacts, RuleContext, RuleResult } from '../types.ts';
 import { SKIPPED } from '../types.ts';
-import { outcomeForScore, type CompiledRule, type CompiledRuleset } from './compile.ts';
+import { outcomeForScore, type CompiledFeature, type CompiledRule, type CompiledRuleset } from './compile.ts';
 import { entityFor } from './entities.ts';
 
 export interface RuleRun {
@@ -54,15 +54,17 @@ export function featureOps(rs: CompiledRuleset, e: QuanguardEvent, facts: EventF
     if (entity === undefined) continue;
     const s = f.spec;
     if (s.agg === 'distinct') {
-      ops.push({ ns: f.name, entity, kind: 'distinct', bucketMs: f.bucketMs, buckets: s.buckets, add: NaN, member: entityFor(e, s.field as never, ref) });
+      ops.push({ ns: f.name, entity, kind: 'distinct', bucketMs: f.bucketMs, buckets: s.buckets, add: NaN, member: entityFor(e, s.field as never, ref), entityKind: s.entity, memberKind: s.field });
     } else {
       const add = s.agg === 'count' ? 1 : numericOf(e, s, facts);
-      ops.push({ ns: f.name, entity, kind: 'sum', bucketMs: f.bucketMs, buckets: s.buckets, add });
+      ops.push({ ns: f.name, entity, kind: 'sum', bucketMs: f.bucketMs, buckets: s.buckets, add, entityKind: s.entity });
     }
     names.push(f.name);
   }
   return { ops, names };
 }
+
+const NO_FEATURES: CompiledFeature[] = [];
 
 /**
  * The same ops written into objects the caller keeps and reuses (`pool`, grown as needed), for a
@@ -71,23 +73,29 @@ export function featureOps(rs: CompiledRuleset, e: QuanguardEvent, facts: EventF
  */
 export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: EventFacts, ref: Reference, pool: FeatureOp[], names: string[]): number {
   let n = 0;
-  for (const f of rs.featuresFor.get(e.type) ?? []) {
-    const entity = entityFor(e, f.spec.entity, ref);
+  // Features of one entity kind sit side by side in a rule set (ip24 feeds four): its key, a
+  // slice or a concatenation, is made once for them all, and the store sees one string.
+  let lastKind: string | undefined, entity: string | undefined;
+  for (const f of rs.featuresFor.get(e.type) ?? NO_FEATURES) {
+    if (f.spec.entity !== lastKind) entity = entityFor(e, (lastKind = f.spec.entity), ref);
     if (entity === undefined) continue;
     const s = f.spec;
-    const op = pool[n] ?? (pool[n] = { ns: '', entity: '', kind: 'sum', bucketMs: 0, buckets: 0, add: NaN, member: undefined });
+    const op = pool[n] ?? (pool[n] = { ns: '', entity: '', kind: 'sum', bucketMs: 0, buckets: 0, add: NaN, member: undefined, entityKind: undefined, memberKind: undefined });
     op.ns = f.name;
     op.entity = entity;
+    op.entityKind = s.entity;
     op.bucketMs = f.bucketMs;
     op.buckets = s.buckets;
     if (s.agg === 'distinct') {
       op.kind = 'distinct';
       op.add = NaN;
       op.member = entityFor(e, s.field as never, ref);
+      op.memberKind = s.field;
     } else {
       op.kind = 'sum';
       op.add = s.agg === 'count' ? 1 : numericOf(e, s, facts);
       op.member = undefined;
+      op.memberKind = undefined;
     }
     names[n++] = f.name;
   }
@@ -110,6 +118,37 @@ export function featureRecord(rs: CompiledRuleset, names: readonly string[], val
   return out;
 }
 
+/**
+ * The explanation (one RuleRun per rule) is built when someone reads `runs` (the decision sink,
+ * flags, backtest), not for every decision: until then each rule's own result is kept as it
+ * returned it, and only error and snoozed runs, which differ from it, are built on the spot.
+ */
+class RulesEvaluation implements Evaluation {
+  private built: RuleRun[] | undefined;
+  constructor(
+    readonly rulesetVersion: string,
+    readonly decision: Outcome,
+    readonly score: number,
+    readonly reasons: string[],
+    readonly features: Record<string, number>,
+    private readonly rules: readonly CompiledRule[],
+    private readonly results: RuleResult[],
+    private readonly special: (RuleRun | undefined)[] | null,
+  ) {}
+
+  get runs(): RuleRun[] {
+    if (this.built !== undefined) return this.built;
+    const n = this.results.length, runs: RuleRun[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = this.results[i]!;
+      runs[i] = this.special?.[i] ?? { rule: this.rules[i]!, outcome: r.outcome, observed: r.observed, reason: r.reason };
+    }
+    return (this.built = runs);
+  }
+}
+
+const NO_RULES: CompiledRule[] = [];
+
 export function runRules(
   rs: CompiledRuleset,
   e: QuanguardEvent,
@@ -117,29 +156,32 @@ export function runRules(
   ctx: RuleContext,
   lists: readonly ListEntry[],
 ): Evaluation {
-  const runs: RuleRun[] = [];
+  const rules = rs.rulesFor.get(e.type) ?? NO_RULES;
+  const n = rules.length;
+  const results: RuleResult[] = new Array(n);
+  let special: (RuleRun | undefined)[] | null = null;
   let score = 0;
   let errors = 0;
   const reasons: string[] = [];
-  for (const rule of rs.rulesFor.get(e.type) ?? []) {
+  for (let i = 0; i < n; i++) {
+    const rule = rules[i]!;
     let r: RuleResult;
-    let error: string | undefined;
     try {
       r = rule.def.evaluate(e, features, rule.config, ctx);
     } catch (err) {
       r = { outcome: 'error', observed: null };
-      error = String((err as Error)?.message ?? err).slice(0, 200);
+      (special ??= new Array(n))[i] = { rule, outcome: r.outcome, observed: r.observed, error: String((err as Error)?.message ?? err).slice(0, 200) };
     }
+    results[i] = r;
     if (r.outcome === 'error') errors++;
     if (r.outcome === 'hit') {
       if (lists.length && snoozed(lists, rule.def.id)) {
-        runs.push({ rule, outcome: 'snoozed', observed: r.observed, reason: r.reason });
+        (special ??= new Array(n))[i] = { rule, outcome: 'snoozed', observed: r.observed, reason: r.reason };
         continue;
       }
       score += rule.weight;
       reasons.push(r.reason ?? rule.def.reason);
     }
-    runs.push(error === undefined ? { rule, outcome: r.outcome, observed: r.observed, reason: r.reason } : { rule, outcome: r.outcome, observed: r.observed, error });
   }
   score = Math.min(100, score);
   let decision = outcomeForScore(score, rs.thresholds);
@@ -153,10 +195,10 @@ export function runRules(
   }
   // Lists come last and win by explicit priority: block > allow > what the rules say.
   if (lists.length) {
-    if (lists.some((l) => l.kind === 'block')) return { rulesetVersion: rs.version, decision: 'block', score, reasons: ['LIST.BLOCKED', ...reasons], runs, features };
-    if (lists.some((l) => l.kind === 'allow')) return { rulesetVersion: rs.version, decision: 'allow', score, reasons: ['LIST.ALLOWED', ...reasons], runs, features };
+    if (lists.some((l) => l.kind === 'block')) return new RulesEvaluation(rs.version, 'block', score, ['LIST.BLOCKED', ...reasons], features, rules, results, special);
+    if (lists.some((l) => l.kind === 'allow')) return new RulesEvaluation(rs.version, 'allow', score, ['LIST.ALLOWED', ...reasons], features, rules, results, special);
   }
-  return { rulesetVersion: rs.version, decision, score, reasons, runs, features };
+  return new RulesEvaluation(rs.version, decision, score, reasons, features, rules, results, special);
 }
 
 function snoozed(lists: readonly ListEntry[], ruleId: string): boolean {

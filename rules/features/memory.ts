@@ -93,30 +93,48 @@ class Buckets {
 
 const EMPTY = 0, ONE = 1, MANY = 2;
 
-/** Slot numbers for entity keys, with recycling of slots the sweep frees. */
-class Slots {
-  readonly index = new Map<string, number>();
+/**
+ * Numbers for keys (entity keys, distinct members), shared by every feature of one entity kind:
+ * the four ip24 features look an address range up once, and the six "distinct users" features
+ * hold users as numbers (compared as numbers, kept in number-keyed maps) instead of strings.
+ * A number is given back to the pool only at a sweep, once no feature holds it.
+ */
+class Interner {
+  readonly ids = new Map<string, number>();
   private readonly free: number[] = [];
-  cap = 0;
   private next = 0;
+  /** Mark bits of the sweep in progress. */
+  marks = new Uint8Array(0);
 
-  /** A slot for a new key; `grow` is called first when the arrays need more room. */
-  take(key: string, grow: (cap: number) => void): number {
-    let s = this.free.pop();
-    if (s === undefined) {
-      s = this.next++;
-      if (s >= this.cap) {
-        this.cap = Math.max(1024, this.cap * 2);
-        grow(this.cap);
-      }
-    }
-    this.index.set(key, s);
-    return s;
+  take(key: string): number {
+    let id = this.free.pop();
+    if (id === undefined) id = this.next++;
+    this.ids.set(key, id);
+    return id;
   }
 
-  release(key: string, s: number): void {
-    this.index.delete(key);
-    this.free.push(s);
+  get size(): number {
+    return this.next;
+  }
+
+  mark(id: number): void {
+    this.marks[id] = 1;
+  }
+
+  beginMarks(): void {
+    if (this.marks.length < this.next) this.marks = new Uint8Array(Math.max(1024, this.next * 2));
+    else this.marks.fill(0, 0, this.next);
+  }
+
+  /** Frees every number no feature marked. */
+  endMarks(): void {
+    const marks = this.marks, free = this.free, ids = this.ids;
+    ids.forEach((id, key) => {
+      if (marks[id] === 0) {
+        ids.delete(key);
+        free.push(id);
+      }
+    });
   }
 }
 
@@ -128,33 +146,36 @@ function grown<T extends Float64Array | Uint8Array | Int32Array>(a: T, cap: numb
 }
 
 /**
- * Sums and counts of one feature. A slot is EMPTY (no live bucket, total 0), ONE (one live bucket:
- * id0, v0, total) or MANY (a Buckets object). The logical state, live buckets plus running total,
- * is what the object store kept; ONE is only a smaller way to hold a one-bucket state.
+ * Sums and counts of one feature, by entity number. A held entity is EMPTY (no live bucket,
+ * total 0), ONE (one live bucket: id0, v0, total) or MANY (a Buckets object). The logical state,
+ * live buckets plus running total, is what the object store kept; ONE is only a smaller way to
+ * hold a one-bucket state. `has` says whether the feature holds the entity at all.
  */
 class SumTable {
-  readonly slots = new Slots();
+  has = new Uint8Array(0);
   state = new Uint8Array(0);
   n = new Int32Array(0);
   id0 = new Float64Array(0);
   v0 = new Float64Array(0);
   total = new Float64Array(0);
   many: (Buckets | undefined)[] = [];
-  constructor(readonly windowMs: number) {}
+  constructor(readonly windowMs: number, readonly entities: Interner) {}
 
-  create(key: string, n: number): number {
-    const s = this.slots.take(key, (cap) => {
+  create(s: number, n: number): void {
+    if (s >= this.has.length) {
+      const cap = Math.max(1024, this.has.length * 2, s + 1);
+      this.has = grown(this.has, cap);
       this.state = grown(this.state, cap);
       this.n = grown(this.n, cap);
       this.id0 = grown(this.id0, cap);
       this.v0 = grown(this.v0, cap);
       this.total = grown(this.total, cap);
-    });
+    }
+    this.has[s] = 1;
     this.state[s] = EMPTY;
     this.n[s] = n;
     this.total[s] = 0;
     this.many[s] = undefined;
-    return s;
   }
 
   read(s: number, b: number): number {
@@ -241,59 +262,67 @@ class SumTable {
     return st === ONE ? this.id0[s]! : st === MANY ? this.many[s]!.newest() : -Infinity;
   }
 
+  /** Lets go of entities with nothing left in their window; marks the ones still held. */
   sweep(atMs: number): void {
-    const w = this.windowMs;
-    for (const [k, s] of this.slots.index) {
+    const w = this.windowMs, has = this.has;
+    for (let s = 0; s < has.length; s++) {
+      if (has[s] === 0) continue;
       if ((this.newest(s) + 1) * (w / this.n[s]!) + w <= atMs) {
+        has[s] = 0;
         this.many[s] = undefined;
-        this.slots.release(k, s);
-      }
+      } else this.entities.mark(s);
     }
   }
 }
 
+const NO_MEMBER = -1;
+
 /**
- * Distinct members of one feature. Most entities (a person's phone, ID hash, device) only ever see
- * one member: it lives in m0/t0, and the member → last-seen map is made on the second member,
- * kept in last-seen order (re-inserted on refresh) so expiry pops the front.
+ * Distinct members of one feature, by entity number, members as numbers of their own interner.
+ * Most entities (a person's phone, ID hash, device) only ever see one member: it lives in m0/t0,
+ * and the member → last-seen map is made on the second member, kept in last-seen order
+ * (re-inserted on refresh) so expiry pops the front.
  */
 class DistinctTable {
-  readonly slots = new Slots();
-  m0: (string | undefined)[] = [];
+  has = new Uint8Array(0);
+  m0 = new Int32Array(0);
   t0 = new Float64Array(0);
   newest = new Float64Array(0);
-  last: (Map<string, number> | null)[] = [];
-  constructor(readonly windowMs: number) {}
+  last: (Map<number, number> | null)[] = [];
+  constructor(readonly windowMs: number, readonly entities: Interner, readonly members: Interner) {}
 
-  create(key: string): number {
-    const s = this.slots.take(key, (cap) => {
+  create(s: number): void {
+    if (s >= this.has.length) {
+      const cap = Math.max(1024, this.has.length * 2, s + 1);
+      this.has = grown(this.has, cap);
+      this.m0 = grown(this.m0, cap);
       this.t0 = grown(this.t0, cap);
       this.newest = grown(this.newest, cap);
-    });
-    this.m0[s] = undefined;
+    }
+    this.has[s] = 1;
+    this.m0[s] = NO_MEMBER;
     this.t0[s] = -Infinity;
     this.newest[s] = -Infinity;
     this.last[s] = null;
-    return s;
   }
 
-  lastSeen(s: number, member: string): number | undefined {
-    const last = this.last[s] as Map<string, number> | null;
+  lastSeen(s: number, member: number): number | undefined {
+    const last = this.last[s] as Map<number, number> | null;
     if (last === null) return member === this.m0[s] ? this.t0[s] : undefined;
     return last.get(member);
   }
 
-  touch(s: number, member: string, atMs: number): void {
-    let last = this.last[s] as Map<string, number> | null;
+  touch(s: number, member: number, atMs: number): void {
+    let last = this.last[s] as Map<number, number> | null;
     if (last === null) {
       const m0 = this.m0[s];
-      if (m0 === undefined || m0 === member) {
+      if (m0 === NO_MEMBER || m0 === member) {
         this.m0[s] = member;
         if (atMs > this.t0[s]!) this.t0[s] = atMs;
         if (atMs > this.newest[s]!) this.newest[s] = atMs;
         return;
       }
-      this.last[s] = last = new Map([[m0, this.t0[s]!]]);
+      this.last[s] = last = new Map([[m0!, this.t0[s]!]]);
     }
     const prev = last.get(member);
     if (prev !== undefined && prev >= atMs) return;
@@ -303,22 +332,22 @@ class DistinctTable {
       this.newest[s] = atMs;
     } else {
       // A late event: keep the map ordered by rebuilding it (rare).
-      const entries = [...last, [member, atMs] as [string, number]].sort((a, b) => a[1] - b[1]);
+      const entries = [...last, [member, atMs] as [number, number]].sort((a, b) => a[1] - b[1]);
       last.clear();
       for (const [m, t] of entries) last.set(m, t);
     }
   }
 
   count(s: number, startMs: number, endMs: number): number {
-    const last = this.last[s] as Map<string, number> | null;
+    const last = this.last[s] as Map<number, number> | null;
     if (last === null) {
       const t0 = this.t0[s]!;
-      return this.m0[s] !== undefined && t0 >= startMs && t0 <= endMs ? 1 : 0;
+      return this.m0[s] !== NO_MEMBER && t0 >= startMs && t0 <= endMs ? 1 : 0;
     }
     if (endMs >= this.newest[s]!) {
       // In order: everything seen is at or before endMs; drop the expired front, count the rest.
-      for (const [m, t] of last) {
-        if (t >= startMs) break;
+      for (const m of last.keys()) {
+        if (last.get(m)! >= startMs) break;
         last.delete(m);
       }
       return last.size;
@@ -328,14 +357,21 @@ class DistinctTable {
     return c;
   }
 
+  /** Lets go of entities seen last before the window; marks the entities and members still held. */
   sweep(atMs: number): void {
-    const w = this.windowMs;
-    for (const [k, s] of this.slots.index) {
+    const w = this.windowMs, has = this.has, members = this.members;
+    for (let s = 0; s < has.length; s++) {
+      if (has[s] === 0) continue;
       if (this.newest[s]! + w < atMs) {
+        has[s] = 0;
         this.last[s] = null;
-        this.m0[s] = undefined;
-        this.slots.release(k, s);
+        this.m0[s] = NO_MEMBER;
+        continue;
       }
+      this.entities.mark(s);
+      const last = this.last[s];
+      if (last) last.forEach((_t, m) => members.mark(m));
+      else if (this.m0[s] !== NO_MEMBER) members.mark(this.m0[s]!);
     }
   }
 }
@@ -351,12 +387,21 @@ export class MemoryFeatureStore implements FeatureStore {
   readonly backend = 'memory' as const;
   private readonly sums = new Map<string, SumTable>();
   private readonly distincts = new Map<string, DistinctTable>();
+  /** By entity kind (ops that name one) or by feature name (ops that do not); members by kind. */
+  private readonly interners = new Map<string, Interner>();
   private readonly seen = new Set<string>();
   private readonly dedupCapacity: number;
   private applies = 0;
   private readonly sweepEvery: number;
   /** The window of a feature name, from the first op that named it (sum or distinct). */
   private readonly windowOf = new Map<string, number>();
+  // Within one call the ops of one entity kind carry one key: looked up once.
+  private lastInterner: Interner | undefined;
+  private lastKey: string | undefined;
+  private lastId: number | undefined;
+  private lastMemberInterner: Interner | undefined;
+  private lastMember: string | undefined;
+  private lastMemberId: number | undefined;
 
   constructor(opts: MemoryFeatureStoreOptions = {}) {
     this.dedupCapacity = opts.dedupCapacity ?? 1_000_000;
@@ -380,10 +425,13 @@ export class MemoryFeatureStore implements FeatureStore {
       else this.remember(opts.dedupId);
     }
     const values = out ?? new Float64Array(count);
+    this.lastInterner = this.lastMemberInterner = undefined;
     for (let i = 0; i < count; i++) {
       const op = ops[i]!;
       values[i] = op.kind === 'sum' ? this.sum(op, atMs, record, virtual) : this.distinct(op, atMs, record, virtual);
     }
+    this.lastInterner = this.lastMemberInterner = undefined;
+    this.lastKey = this.lastMember = undefined;
     if (++this.applies % this.sweepEvery === 0) this.sweep(atMs);
     return values;
   }
@@ -394,15 +442,50 @@ export class MemoryFeatureStore implements FeatureStore {
     return w;
   }
 
+  private interner(name: string): Interner {
+    let i = this.interners.get(name);
+    if (i === undefined) this.interners.set(name, (i = new Interner()));
+    return i;
+  }
+
+  /** The entity's number, or undefined when no feature of its kind holds it; `create` gives one. */
+  private entityId(interner: Interner, key: string, create: boolean): number | undefined {
+    let id: number | undefined;
+    if (interner === this.lastInterner && key === this.lastKey) id = this.lastId;
+    else {
+      id = interner.ids.get(key);
+      this.lastInterner = interner;
+      this.lastKey = key;
+    }
+    // Looked up again before a new number: the member path may have numbered this key meanwhile.
+    if (id === undefined && create) id = interner.ids.get(key) ?? interner.take(key);
+    this.lastId = id;
+    return id;
+  }
+
+  private memberId(interner: Interner, key: string, create: boolean): number | undefined {
+    let id: number | undefined;
+    if (interner === this.lastMemberInterner && key === this.lastMember) id = this.lastMemberId;
+    else {
+      id = interner.ids.get(key);
+      this.lastMemberInterner = interner;
+      this.lastMember = key;
+    }
+    if (id === undefined && create) id = interner.ids.get(key) ?? interner.take(key);
+    this.lastMemberId = id;
+    return id;
+  }
+
   private sum(op: FeatureOp, atMs: number, record: boolean, virtual: boolean): number {
     const b = Math.floor(atMs / op.bucketMs);
     let table = this.sums.get(op.ns);
-    if (table === undefined) this.sums.set(op.ns, (table = new SumTable(this.window(op.ns, op))));
-    let s = table.slots.index.get(op.entity);
+    if (table === undefined) this.sums.set(op.ns, (table = new SumTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`))));
     const add = Number.isNaN(op.add) ? 0 : op.add;
-    if (s === undefined) {
+    let s = this.entityId(table.entities, op.entity, false);
+    if (s === undefined || s >= table.has.length || table.has[s] === 0) {
       if (!record) return virtual ? add : 0;
-      s = table.create(op.entity, op.buckets);
+      s ??= this.entityId(table.entities, op.entity, true)!;
+      table.create(s, op.buckets);
     }
     if (!record) return table.read(s, b) + (virtual ? add : 0);
     return add !== 0 ? table.addRead(s, b, add) : table.read(s, b);
@@ -411,29 +494,37 @@ export class MemoryFeatureStore implements FeatureStore {
   private distinct(op: FeatureOp, atMs: number, record: boolean, virtual: boolean): number {
     const b = Math.floor(atMs / op.bucketMs);
     let table = this.distincts.get(op.ns);
-    if (table === undefined) this.distincts.set(op.ns, (table = new DistinctTable(this.window(op.ns, op))));
-    let s = table.slots.index.get(op.entity);
+    if (table === undefined)
+      this.distincts.set(op.ns, (table = new DistinctTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`), this.interner(op.memberKind ?? 'member'))));
+    let s = this.entityId(table.entities, op.entity, false);
     const startMs = (b - op.buckets + 1) * op.bucketMs;
     const member = op.member;
-    if (s === undefined) {
+    if (s === undefined || s >= table.has.length || table.has[s] === 0) {
       if (!record || member === undefined) return member !== undefined && virtual ? 1 : 0;
-      s = table.create(op.entity);
+      s ??= this.entityId(table.entities, op.entity, true)!;
+      table.create(s);
     }
     if (member !== undefined) {
       if (record) {
-        table.touch(s, member, atMs);
+        table.touch(s, this.memberId(table.members, member, true)!, atMs);
       } else if (virtual) {
-        const prev = table.lastSeen(s, member);
+        const m = this.memberId(table.members, member, false);
+        const prev = m === undefined ? undefined : table.lastSeen(s, m);
         if (prev === undefined || prev < startMs) return table.count(s, startMs, atMs) + 1;
       }
     }
     return table.count(s, startMs, atMs);
   }
 
-  /** Drops entities with nothing left in their window at `atMs` (stream time, not the wall clock). */
+  /**
+   * Drops entities with nothing left in their window at `atMs` (stream time, not the wall clock),
+   * then gives back the numbers of keys no feature holds any more.
+   */
   private sweep(atMs: number): void {
+    for (const i of this.interners.values()) i.beginMarks();
     for (const t of this.sums.values()) t.sweep(atMs);
     for (const t of this.distincts.values()) t.sweep(atMs);
+    for (const i of this.interners.values()) i.endMarks();
   }
 
   private remember(id: string): void {
@@ -447,5 +538,6 @@ export class MemoryFeatureStore implements FeatureStore {
   async close(): Promise<void> {
     this.sums.clear();
     this.distincts.clear();
+    this.interners.clear();
   }
 }

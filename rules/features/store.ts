@@ -15,6 +15,12 @@ export interface FeatureOp {
   add: number;
   /** For distinct: the member this event brings (undefined adds nothing). */
   member?: string;
+  /**
+   * What kind of key `entity` and `member` are (user, ip24 …). Optional: the memory store numbers
+   * keys once per kind for every feature of that kind; without it, once per feature name.
+   */
+  entityKind?: string;
+  memberKind?: string;
 }
 
 export interface ApplyOptions {

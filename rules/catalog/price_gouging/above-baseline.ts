@@ -4,8 +4,15 @@
 // across several SKUs does not, so the rule hits when this event shows a raised price and the
 // merchant has raised at least `minSkus` SKUs. Observed: how many SKUs it has raised.
 import { z } from 'zod';
+import type { QuanguardEvent } from '../../../core/events.ts';
+import type { Reference } from '../../reference/state.ts';
 import { defineRule, hit, noHit } from '../../types.ts';
 import { shownCount, shownMerchant, shownPriceFen, shownSku } from './prices.ts';
+
+function raised(ref: Reference, e: QuanguardEvent, i: number, merchantId: string, startsAt: number, minRatio: number): boolean {
+  const base = ref.baselinePrice(merchantId, shownSku(e, i), startsAt);
+  return base !== null && base > 0 && shownPriceFen(e, i) / base >= minRatio;
+}
 
 export default defineRule({
   id: 'price.above_baseline',
@@ -23,18 +30,14 @@ export default defineRule({
     if (n === 0) return noHit(null);
     const merchantId = shownMerchant(e);
     const ref = ctx.reference, startsAt = campaign.startsAt;
-    const raised = (i: number): boolean => {
-      const base = ref.baselinePrice(merchantId, shownSku(e, i), startsAt);
-      return base !== null && base > 0 && shownPriceFen(e, i) / base >= c.minRatio;
-    };
     // The distinct SKUs this event shows raised; those the reference has not seen raised yet (it
     // has not folded this event in) add to the merchant's earlier ones.
     let raisedHere = 0, newlyRaised = 0;
     for (let i = 0; i < n; i++) {
-      if (!raised(i)) continue;
+      if (!raised(ref, e, i, merchantId, startsAt, c.minRatio)) continue;
       const sku = shownSku(e, i);
       let counted = false;
-      for (let j = 0; j < i && !counted; j++) counted = shownSku(e, j) === sku && raised(j);
+      for (let j = 0; j < i && !counted; j++) counted = shownSku(e, j) === sku && raised(ref, e, j, merchantId, startsAt, c.minRatio);
       if (counted) continue;
       raisedHere++;
       if (!ref.hasRaised(merchantId, sku, c.minRatio)) newlyRaised++;

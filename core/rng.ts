@@ -3,20 +3,25 @@
 
 /** sfc32, a small fast generator with a 128-bit state; good enough statistics for simulation. */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  // The state is kept as signed 32-bit integers (small integers to V8, stored without a box):
+  // every step below reads it through 32-bit operations or adds and truncates with `| 0`, so the
+  // stream is the same as with unsigned words, and `next` allocates nothing.
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
 
   constructor(seed: number | string) {
     const h = typeof seed === 'number' ? seedFromNumber(seed) : seedFromString(seed);
-    [this.a, this.b, this.c, this.d] = h;
+    this.a = h[0] | 0;
+    this.b = h[1] | 0;
+    this.c = h[2] | 0;
+    this.d = h[3] | 0;
     for (let i = 0; i < 15; i++) this.next();
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.a >>>= 0; this.b >>>= 0; this.c >>>= 0; this.d >>>= 0;
     let t = (this.a + this.b) | 0;
     this.a = this.b ^ (this.b >>> 9);
     this.b = (this.c + (this.c << 3)) | 0;

@@ -15,8 +15,8 @@ export interface Identity {
 export interface Card {
   bin: string;
   hash: string;
-  /** `"cardBin":…,"cardHash":…,` made at the card's first redemption and reused. */
-  json?: string;
+  /** `"cardBin":…,"cardHash":…,` as bytes, made at the card's first redemption and reused. */
+  json?: Uint8Array;
 }
 
 /**

@@ -60,7 +60,7 @@ interface DayBucket {
 }
 
 // Latin-1 and ASCII writes are Buffer methods Node has had for ever but @types/node does not list.
-type FastBuffer = Buffer & { latin1Write(s: string, offset: number): number; utf8Write(s: string, offset: number): number };
+type FastBuffer = Buffer & { latin1Write(s: string, offset: number): number; utf8Write(s: string, offset: number): number; latin1Slice(start: number, end: number): string };
 
 const EVENT_PREFIX = Buffer.from(`{"eventId":"${ID_PREFIXES.event}_`, 'latin1');
 const ID_CODES = Buffer.from('0123456789abcdefghjkmnpqrstvwxyz', 'latin1');
@@ -78,6 +78,12 @@ export class EventSink {
   private seq = 0;
   private heldBytes = 0;
   private spilled = false;
+  // The line being written by `begin` … `end`.
+  private line?: DayBucket;
+  protected at: Buffer = Buffer.alloc(0);
+  protected o = 0;
+  private lineMs = 0;
+  private lineType: EventType = 'claim';
   readonly counts: Record<string, number> = {};
 
   constructor(
@@ -105,47 +111,153 @@ export class EventSink {
     this.put(timeMs, type, body, 0, false);
   }
 
-  /** The header is written as bytes (id and clock digits straight from their tables), the body
-   * after it; `from` skips the body's opening brace. */
-  private put(timeMs: number, type: EventType, body: string, from: number, unicode: boolean): void {
-    const t = Math.floor(timeMs);
-    const local = t + CST_MS;
-    const day = Math.floor(local / DAY_MS);
+  /**
+   * Starts a line written piece by piece (`ascii`, `bytes`, `int`, `num`, then `end`), for the
+   * bulk events: no body string is built, joined and flattened per event, which was most of the
+   * collector's work. `reserve` bounds the body's bytes; `end` refuses a line that outgrew it.
+   */
+  begin(timeMs: number, type: EventType, reserve: number): void {
+    const b = this.headerOf(timeMs, type, reserve);
+    this.line = b;
+    this.lineType = type;
+    this.at = b.buf;
+    this.o = this.header(b, timeMs, type);
+  }
+
+  /** ASCII text as it is (ids, hashes, JSON punctuation): the caller escapes nothing. */
+  ascii(s: string): void {
+    const buf = this.at;
+    const o = this.o;
+    for (let i = 0; i < s.length; i++) buf[o + i] = s.charCodeAt(i);
+    this.o = o + s.length;
+  }
+
+  bytes(src: Uint8Array): void {
+    this.at.set(src, this.o);
+    this.o += src.length;
+  }
+
+  /** A whole number as JSON writes it. */
+  int(n: number): void {
+    const buf = this.at;
+    let o = this.o;
+    if (n < 0) {
+      buf[o++] = 45;
+      n = -n;
+    }
+    if (n > 2 ** 52 || n !== Math.floor(n)) {
+      this.o = o;
+      this.ascii(String(n));
+      return;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    for (let i = digits - 1; i >= 0; i--) {
+      buf[o + i] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    }
+    this.o = o + digits;
+  }
+
+  /** Any finite number as JSON (and a template literal) writes it. */
+  num(x: number): void {
+    if (x === Math.floor(x) && Math.abs(x) < 2 ** 52) this.int(x);
+    else this.ascii(String(x));
+  }
+
+  /** Where the next byte of the line goes (for `repeat`). */
+  get position(): number {
+    return this.o;
+  }
+
+  /** Copies `length` bytes of the current line from `from` to the end (a shared id part). */
+  repeat(from: number, length: number): void {
+    const buf = this.at;
+    const o = this.o;
+    for (let i = 0; i < length; i++) buf[o + i] = buf[from + i]!;
+    this.o = o + length;
+  }
+
+  /** Writes `kind_` + ten time and twelve random id characters (as `simId`) and returns the id. */
+  id(prefix: string, timeMs: number, rng: Rng): string {
+    const buf = this.at;
+    let o = this.o;
+    for (let i = 0; i < prefix.length; i++) buf[o + i] = prefix.charCodeAt(i);
+    o += prefix.length;
+    const start = o;
+    o = writeIdDigits(buf, o, timeMs, rng);
+    this.o = o;
+    return (buf as FastBuffer).latin1Slice(start - prefix.length, o);
+  }
+
+  /** The line's bytes from `from` to `to` as a string (an id written with `id` or `repeat`). */
+  text(from: number, to: number): string {
+    return (this.at as FastBuffer).latin1Slice(from, to);
+  }
+
+  end(): void {
+    const b = this.line!;
+    const buf = this.at;
+    const o = this.o;
+    if (o + 1 > buf.length) throw new Error(`simulator: a line outgrew the ${buf.length - b.used} bytes reserved for it`);
+    buf[o] = 10;
+    this.close(b, o + 1);
+    this.line = undefined;
+  }
+
+  /** The day's bucket with room for a line of `body` bytes after the header. */
+  private headerOf(timeMs: number, type: EventType, body: number): DayBucket {
+    const day = Math.floor((Math.floor(timeMs) + CST_MS) / DAY_MS);
     const b = this.days.get(day) ?? this.open(day);
-    const typeBytes = typePart(type);
-    // 90 bytes of header at most; three bytes per UTF-16 unit is the most UTF-8 can need.
-    const need = 96 + typeBytes.length + (unicode ? body.length * 3 : body.length);
+    // 90 bytes of header at most.
+    const need = 96 + typePart(type).length + body;
     if (b.used + need > b.buf.length) {
       this.retire(b);
       if (need > b.buf.length) b.buf = newChunk(need);
     }
-    const buf = b.buf as FastBuffer;
-    const start = b.used;
-    let o = putBytes(buf, start, EVENT_PREFIX);
+    return b;
+  }
+
+  /** Writes the header at the bucket's end; returns where the body starts. */
+  private header(b: DayBucket, timeMs: number, type: EventType): number {
+    const t = Math.floor(timeMs);
+    const local = t + CST_MS;
+    const day = b.day;
+    const buf = b.buf;
+    let o = putBytes(buf, b.used, EVENT_PREFIX);
     // The event id: ten base-32 digits of the time, twelve random ones (as core `newId`).
-    let x = Math.max(0, t);
-    for (let i = 9; i >= 0; i--) {
-      buf[o + i] = ID_CODES[x % 32]!;
-      x = Math.floor(x / 32);
-    }
-    o += 10;
-    const rng = this.idRng;
-    for (let i = 0; i < 12; i++) buf[o++] = ID_CODES[Math.floor(rng.next() * 32)]!;
-    o = putBytes(buf, o, typeBytes);
+    o = writeIdDigits(buf, o, t, this.idRng);
+    o = putBytes(buf, o, typePart(type));
     o = putBytes(buf, o, b.prefix);
-    const ms = local - day * DAY_MS;
-    o = writeClock(buf, o, ms);
-    o = putBytes(buf, o, CLOCK_TAIL);
+    this.lineMs = local - day * DAY_MS;
+    o = writeClock(buf, o, this.lineMs);
+    return putBytes(buf, o, CLOCK_TAIL);
+  }
+
+  /** Books the line that ends at `end` (its newline included). */
+  private close(b: DayBucket, end: number): void {
+    const start = b.used;
+    b.used = end;
+    this.seq++;
+    this.counts[this.lineType] = (this.counts[this.lineType] ?? 0) + 1;
+    if (b.n === b.times.length) grow(b);
+    b.times[b.n] = this.lineMs;
+    b.lengths[b.n] = end - start;
+    b.n++;
+  }
+
+  /** The header is written as bytes (id and clock digits straight from their tables), the body
+   * after it; `from` skips the body's opening brace. */
+  private put(timeMs: number, type: EventType, body: string, from: number, unicode: boolean): void {
+    // Three bytes per UTF-16 unit is the most UTF-8 can need.
+    const b = this.headerOf(timeMs, type, unicode ? body.length * 3 : body.length);
+    this.lineType = type;
+    let o = this.header(b, timeMs, type);
+    const buf = b.buf as FastBuffer;
     if (unicode) o += buf.utf8Write(from ? body.slice(from) : body, o);
     else o += buf.latin1Write(body, o);
     buf[o++] = 10;
-    b.used = o;
-    this.seq++;
-    this.counts[type] = (this.counts[type] ?? 0) + 1;
-    if (b.n === b.times.length) grow(b);
-    b.times[b.n] = ms;
-    b.lengths[b.n] = o - start;
-    b.n++;
+    this.close(b, o);
   }
 
   private open(day: number): DayBucket {
@@ -232,6 +344,28 @@ function grow(b: DayBucket): void {
   b.lengths = lengths;
 }
 
+/**
+ * Ten base-32 digits of the time and twelve random ones, as core `newId`. The time is split in
+ * two small integers first: digit arithmetic on a double of 2^40 kept boxing numbers.
+ */
+function writeIdDigits(buf: Uint8Array, o: number, timeMs: number, rng: Rng): number {
+  const t = Math.max(0, Math.floor(timeMs));
+  // Low 30 bits: six digits; the rest: four digits (2^50 ms is far beyond any campaign).
+  let lo = t % 1073741824 | 0;
+  let hi = Math.floor(t / 1073741824) | 0;
+  for (let i = 9; i >= 4; i--) {
+    buf[o + i] = ID_CODES[lo & 31]!;
+    lo >>>= 5;
+  }
+  for (let i = 3; i >= 0; i--) {
+    buf[o + i] = ID_CODES[hi & 31]!;
+    hi >>>= 5;
+  }
+  o += 10;
+  for (let i = 0; i < 12; i++) buf[o++] = ID_CODES[(rng.next() * 32) | 0]!;
+  return o;
+}
+
 /** A few constant bytes: a loop, since Buffer#copy makes a view per call. */
 function putBytes(buf: Buffer, o: number, src: Buffer): number {
   for (let i = 0; i < src.length; i++) buf[o + i] = src[i]!;
@@ -256,3 +390,31 @@ function writeClock(buf: Buffer, o: number, ms: number): number {
   buf[o + 11] = 48 + (milli % 10);
   return o + 12;
 }
+
+/**
+ * A sink that keeps nothing, for a copy of the city that only serves as the stage of another
+ * shard. Lines are still written (into one scratch buffer) so every act draws the same random
+ * numbers and returns the same ids as it would in a real sink.
+ */
+class DiscardSink extends EventSink {
+  private readonly scratch = Buffer.alloc(1 << 20);
+
+  constructor() {
+    super('', { next: () => 0 } as unknown as Rng);
+  }
+
+  override emit(): void {}
+  override emitRaw(): void {}
+
+  override begin(_timeMs: number, _type: EventType, reserve: number): void {
+    if (reserve > this.scratch.length / 2) throw new Error(`simulator: a discarded line of ${reserve} bytes`);
+    this.at = this.scratch;
+    this.o = 0;
+  }
+
+  override end(): void {
+    this.o = 0;
+  }
+}
+
+export const DISCARD: EventSink = new DiscardSink();

@@ -2,6 +2,7 @@
 // refund) every scenario is written in. Each act emits exactly one contract event.
 import type { Category, District, EventType } from '../core/events.ts';
 import { toCstIso } from '../core/clock.ts';
+import { ID_PREFIXES } from '../core/ids.ts';
 import { simId } from './fastid.ts';
 import type { Rng } from '../core/rng.ts';
 import { DAY_MS, HOUR_MS, type CampaignPlan, type PlannedBatch, type PlannedCoupon } from './campaign.ts';
@@ -9,6 +10,7 @@ import { CATALOG, type CatalogItem } from './catalog.ts';
 import { distanceKm } from './geo.ts';
 import type { Card, IdentityFactory } from './identity.ts';
 import type { LabelBook } from './labels.ts';
+import { DISCARD, type EventSink } from './sink.ts';
 
 export type Channel = 'alipay' | 'unionpay' | 'wechat' | 'app';
 
@@ -54,13 +56,15 @@ export interface Account {
   json?: AccountJson;
 }
 
-/** Claim fragments of an account (see `cached`). */
+/** Claim fragments of an account as bytes (see `cached`). */
 export interface AccountJson {
   uaJson: string;
   /** userId to the opening quote of deviceId. */
-  who: string;
+  who: Uint8Array;
   /** lat to the end of the claim: the account's usual place, user agent, channel, creation time. */
-  claimTail: string;
+  claimTail: Uint8Array;
+  /** Where `,"channel":` starts in `claimTail` (a claim from elsewhere keeps the rest). */
+  channelAt: number;
 }
 
 export interface Issued {
@@ -95,14 +99,11 @@ export interface PayVia {
 
 const GRID_DEG = 0.05;
 
-/** Where a world's acts go: a shard's `EventSink`, or nowhere for a copy of the city that only
- * serves as the stage for another shard. */
-export interface Emitter {
-  emit(timeMs: number, type: EventType, body: object): void;
-  emitRaw(timeMs: number, type: EventType, body: string): void;
-}
+/** Where a world's acts go: a shard's `EventSink`, or nowhere (`DISCARD`) for a copy of the city
+ * that only serves as the stage for another shard. */
+export type Emitter = Pick<EventSink, 'emit' | 'emitRaw' | 'begin' | 'ascii' | 'bytes' | 'int' | 'num' | 'id' | 'position' | 'repeat' | 'text' | 'end'>;
 
-export const DISCARD: Emitter = { emit() {}, emitRaw() {} };
+export { DISCARD };
 
 export class World {
   readonly merchants: Merchant[] = [];
@@ -110,8 +111,8 @@ export class World {
   private grid = new Map<Category, Map<number, Merchant[]>>();
   private byCategory = new Map<Category, Merchant[]>();
   private readonly skuListCache = new WeakMap<Merchant, { of: MerchantSku[]; count: number; ordinary: MerchantSku[]; resellable: MerchantSku[] }>();
-  private readonly redeemJsonCache = new Map<PlannedCoupon, string>();
-  private readonly couponJsonCache = new Map<PlannedCoupon, { batch: PlannedBatch; json: string }>();
+  private readonly redeemJsonCache = new Map<PlannedCoupon, Uint8Array>();
+  private readonly couponJsonCache = new Map<PlannedCoupon, { batch: PlannedBatch; json: Uint8Array }>();
   accounts = 0;
 
   constructor(
@@ -242,41 +243,72 @@ export class World {
   }
 
   grant(a: Account, atMs: number, idHash = a.idHash): void {
-    this.sink.emitRaw(atMs, 'eligibility.granted', `"campaignId":"${this.plan.campaignId}","userId":"${a.userId}","idHash":"${idHash}","phoneHash":"${a.phoneHash}"}`);
+    const s = this.sink;
+    s.begin(atMs, 'eligibility.granted', 512);
+    s.ascii('"campaignId":"');
+    s.ascii(this.plan.campaignId);
+    s.ascii('","userId":"');
+    s.ascii(a.userId);
+    s.ascii('","idHash":"');
+    s.ascii(idHash);
+    s.ascii('","phoneHash":"');
+    s.ascii(a.phoneHash);
+    s.ascii('"}');
+    s.end();
   }
 
   claim(a: Account, batch: PlannedBatch, coupon: PlannedCoupon, atMs: number, via: ClaimVia = {}): Issued {
-    // One draw per claim: the coupon shares the claim's time and random part under its own prefix
-    // (ids stay unique and typed; newId is a third of the cost of a claim event).
-    const claimId = simId('claim', atMs, this.idRng);
-    const couponId = `cpn_${claimId.slice(4)}`;
     this.claimsPerType.set(coupon.couponTypeId, (this.claimsPerType.get(coupon.couponTypeId) ?? 0) + 1);
     const c = cached(a);
-    // Built by hand from pieces cached per account and per coupon type: claims are the bulk of the
-    // file, and each piece joined per event is another string for the collector.
-    const place =
-      via.lat === undefined && via.lon === undefined && via.userAgent === undefined
-        ? c.claimTail
-        : `,"lat":${via.lat ?? a.lat},"lon":${via.lon ?? a.lon},"userAgent":${via.userAgent === undefined ? c.uaJson : JSON.stringify(via.userAgent)}${c.claimTail.slice(c.claimTail.indexOf(',"channel":'))}`;
-    const body = `"claimId":"${claimId}","couponId":"${couponId}",${this.couponJson(batch, coupon)}${c.who}${via.deviceId ?? a.deviceId}","ip":"${via.ip ?? a.ip}"${place}`;
-    this.sink.emitRaw(atMs, 'claim', body);
+    // Written into the sink piece by piece from bytes cached per account and per coupon type:
+    // claims are the bulk of the file. The coupon shares the claim's time and random part under
+    // its own prefix (one draw per claim; ids stay unique and typed).
+    const s = this.sink;
+    const moved = via.lat !== undefined || via.lon !== undefined || via.userAgent !== undefined;
+    s.begin(atMs, 'claim', CLAIM_RESERVE + (moved ? 6 * (via.userAgent?.length ?? 0) + 64 : 0) + c.claimTail.length + c.who.length);
+    s.ascii('"claimId":"');
+    s.id(CLAIM_PREFIX, atMs, this.idRng);
+    const random = s.position - 22;
+    s.ascii('","couponId":"');
+    const couponAt = s.position;
+    s.ascii('cpn_');
+    s.repeat(random, 22);
+    const couponId = s.text(couponAt, s.position);
+    s.ascii('",');
+    s.bytes(this.couponJson(batch, coupon));
+    s.bytes(c.who);
+    s.ascii(via.deviceId ?? a.deviceId);
+    s.ascii('","ip":"');
+    s.ascii(via.ip ?? a.ip);
+    s.ascii('"');
+    if (!moved) s.bytes(c.claimTail);
+    else {
+      s.ascii(',"lat":');
+      s.num(via.lat ?? a.lat);
+      s.ascii(',"lon":');
+      s.num(via.lon ?? a.lon);
+      s.ascii(',"userAgent":');
+      s.ascii(via.userAgent === undefined ? c.uaJson : JSON.stringify(via.userAgent));
+      s.bytes(c.claimTail.subarray(c.channelAt));
+    }
+    s.end();
     return { couponId, coupon, batch, claimMs: atMs };
   }
 
   /** campaignId, batchId and couponTypeId of a claim, with the trailing comma. */
-  private couponJson(batch: PlannedBatch, coupon: PlannedCoupon): string {
+  private couponJson(batch: PlannedBatch, coupon: PlannedCoupon): Uint8Array {
     const hit = this.couponJsonCache.get(coupon);
     if (hit?.batch === batch) return hit.json;
-    const json = `"campaignId":"${this.plan.campaignId}","batchId":"${batch.batchId}","couponTypeId":"${coupon.couponTypeId}",`;
+    const json = ascii(`"campaignId":"${this.plan.campaignId}","batchId":"${batch.batchId}","couponTypeId":"${coupon.couponTypeId}",`);
     if (!hit) this.couponJsonCache.set(coupon, { batch, json });
     return json;
   }
 
   /** campaignId and couponTypeId of a redemption, with the trailing comma. */
-  private redeemCouponJson(coupon: PlannedCoupon): string {
+  private redeemCouponJson(coupon: PlannedCoupon): Uint8Array {
     let json = this.redeemJsonCache.get(coupon);
     if (json === undefined) {
-      json = `"campaignId":"${this.plan.campaignId}","couponTypeId":"${coupon.couponTypeId}",`;
+      json = ascii(`"campaignId":"${this.plan.campaignId}","couponTypeId":"${coupon.couponTypeId}",`);
       this.redeemJsonCache.set(coupon, json);
     }
     return json;
@@ -286,25 +318,65 @@ export class World {
   redeem(a: Account, issued: Issued, m: Merchant, atMs: number, order: Order, via: PayVia = {}): { orderId: string; paidFen: number } {
     const rng = this.rng;
     const discountFen = Math.min(issued.coupon.discountFen, order.orderFen);
-    const redemptionId = simId('redemption', atMs, this.idRng);
-    const orderId = `ord_${redemptionId.slice(4)}`;
+    const s = this.sink;
+    const items = order.items;
+    // The random draws keep their order: the id, the card, the place, the terminal, the IP.
+    s.begin(atMs, 'redemption', REDEMPTION_RESERVE + (items ? items.length * 96 : 0));
+    s.ascii('"redemptionId":"');
+    s.id(REDEMPTION_PREFIX, atMs, this.idRng);
+    const random = s.position - 22;
     const card = via.card ?? (a.cards.length > 1 && rng.bool(0.15) ? a.cards[1]! : a.cards[0]!);
     const here = via.lat !== undefined ? { lat: via.lat, lon: via.lon } : rng.bool(0.6) ? nearPoint(rng, m.lat, m.lon) : undefined;
-    let body =
-      `"redemptionId":"${redemptionId}","couponId":"${issued.couponId}",${this.redeemCouponJson(issued.coupon)}"userId":"${a.userId}",` +
-      `"merchantId":"${m.merchantId}","orderId":"${orderId}","orderFen":${order.orderFen},"discountFen":${discountFen},"paidFen":${order.orderFen - discountFen},` +
-      `"terminalId":"${via.terminalId ?? rng.pick(m.terminals)}",${(card.json ??= `"cardBin":"${card.bin}","cardHash":"${card.hash}",`)}` +
-      `"deviceId":"${via.deviceId ?? a.deviceId}","ip":"${via.ip ?? rng.pick(this.mobileIps)}"`;
-    if (here) body += `,"lat":${here.lat},"lon":${here.lon}`;
-    if (order.items) {
-      body += ',"items":[';
-      for (let i = 0; i < order.items.length; i++) {
-        const it = order.items[i]!;
-        body += `${i ? ',' : ''}{"sku":"${it.sku}","qty":${it.qty},"unitPriceFen":${it.unitPriceFen}}`;
-      }
-      body += ']';
+    s.ascii('","couponId":"');
+    s.ascii(issued.couponId);
+    s.ascii('",');
+    s.bytes(this.redeemCouponJson(issued.coupon));
+    s.ascii('"userId":"');
+    s.ascii(a.userId);
+    s.ascii('","merchantId":"');
+    s.ascii(m.merchantId);
+    s.ascii('","orderId":"');
+    const orderAt = s.position;
+    s.ascii('ord_');
+    s.repeat(random, 22);
+    const orderId = s.text(orderAt, s.position);
+    s.ascii('","orderFen":');
+    s.num(order.orderFen);
+    s.ascii(',"discountFen":');
+    s.num(discountFen);
+    s.ascii(',"paidFen":');
+    s.num(order.orderFen - discountFen);
+    s.ascii(',"terminalId":"');
+    s.ascii(via.terminalId ?? rng.pick(m.terminals));
+    s.ascii('",');
+    s.bytes((card.json ??= ascii(`"cardBin":"${card.bin}","cardHash":"${card.hash}",`)));
+    s.ascii('"deviceId":"');
+    s.ascii(via.deviceId ?? a.deviceId);
+    s.ascii('","ip":"');
+    s.ascii(via.ip ?? rng.pick(this.mobileIps));
+    s.ascii('"');
+    if (here) {
+      s.ascii(',"lat":');
+      s.num(here.lat!);
+      s.ascii(',"lon":');
+      s.num(here.lon!);
     }
-    this.sink.emitRaw(atMs, 'redemption', body + '}');
+    if (items) {
+      s.ascii(',"items":[');
+      for (let i = 0; i < items.length; i++) {
+        const it = items[i]!;
+        s.ascii(i ? ',{"sku":"' : '{"sku":"');
+        s.ascii(it.sku);
+        s.ascii('","qty":');
+        s.num(it.qty);
+        s.ascii(',"unitPriceFen":');
+        s.num(it.unitPriceFen);
+        s.ascii('}');
+      }
+      s.ascii(']');
+    }
+    s.ascii('}');
+    s.end();
     return { orderId, paidFen: order.orderFen - discountFen };
   }
 
@@ -358,12 +430,25 @@ export class World {
 function cached(a: Account): AccountJson {
   if (a.json) return a.json;
   const uaJson = JSON.stringify(a.userAgent);
+  const head = `,"lat":${a.lat},"lon":${a.lon},"userAgent":${uaJson}`;
   return (a.json = {
     uaJson,
-    who: `"userId":"${a.userId}","idHash":"${a.idHash}","phoneHash":"${a.phoneHash}","deviceId":"`,
-    claimTail: `,"lat":${a.lat},"lon":${a.lon},"userAgent":${uaJson},"channel":"${a.channel}","accountCreatedAt":"${toCstIso(a.createdMs)}"}`,
+    who: ascii(`"userId":"${a.userId}","idHash":"${a.idHash}","phoneHash":"${a.phoneHash}","deviceId":"`),
+    claimTail: ascii(`${head},"channel":"${a.channel}","accountCreatedAt":"${toCstIso(a.createdMs)}"}`),
+    channelAt: head.length,
   });
 }
+
+/** JSON text known to be ASCII (ids, hashes, numbers, escaped user agents) as bytes. */
+function ascii(text: string): Uint8Array {
+  return Buffer.from(text, 'latin1');
+}
+
+// Room for a claim and a redemption past the pieces sized per call (ids, hashes, numbers, IPs).
+const CLAIM_RESERVE = 512;
+const CLAIM_PREFIX = `${ID_PREFIXES.claim}_`;
+const REDEMPTION_PREFIX = `${ID_PREFIXES.redemption}_`;
+const REDEMPTION_RESERVE = 1024;
 
 const RADII = [1, 2, 4] as const;
 

@@ -49,6 +49,9 @@ interface PriceHistory {
   t: number[];
   p: number[];
   baselineCache: Map<number, number | null>;
+  /** The last answer of baselineCache, read without hashing a number key (one campaign at a time). */
+  lastStartsAt: number;
+  lastBaseline: number | null;
 }
 
 export interface ReferenceOptions {
@@ -82,6 +85,11 @@ export class Reference {
   private readonly baselineMs: number;
   private readonly maxOrders: number;
   private campaignList: CampaignRef[] = [];
+  // One event asks about its user several times (features, linked payers, owner, card homes,
+  // then observe): the last user's identity and claim place are kept; any write clears them.
+  private lastUser: string | undefined;
+  private lastIdentity: { idHash: string; phoneHash: string } | undefined;
+  private lastPlace: { lat: number; lon: number } | undefined;
   /** Reused by cardPayerHomes (at most MAX_CARD_PAYERS + 1 homes). */
   private readonly homeScratch = new Int32Array(MAX_CARD_PAYERS + 1);
 
@@ -120,6 +128,7 @@ export class Reference {
           this.accountsByPhone.set(had.phoneHash, (this.accountsByPhone.get(had.phoneHash) ?? 1) - 1);
         }
         this.identities.set(e.userId, { idHash: e.idHash, phoneHash: e.phoneHash });
+        this.lastUser = undefined;
         this.accountsById.set(e.idHash, (this.accountsById.get(e.idHash) ?? 0) + 1);
         this.accountsByPhone.set(e.phoneHash, (this.accountsByPhone.get(e.phoneHash) ?? 0) + 1);
         return;
@@ -129,12 +138,15 @@ export class Reference {
         this.observePrice(e.merchantId, e.sku, e.priceFen, t);
         return;
       case 'claim':
-        if (e.lat !== undefined && e.lon !== undefined && !this.claimPlace.has(e.userId)) this.claimPlace.set(e.userId, { lat: e.lat, lon: e.lon });
+        if (e.lat !== undefined && e.lon !== undefined && this.placeOf(e.userId) === undefined) {
+          this.claimPlace.set(e.userId, { lat: e.lat, lon: e.lon });
+          this.lastUser = undefined;
+        }
         return;
       case 'redemption': {
         if (this.orders.has(e.orderId)) return;
         if (e.cardHash !== undefined) {
-          const place = this.claimPlace.get(e.userId);
+          const place = this.placeOf(e.userId);
           if (place !== undefined) {
             let payers = this.cardPayers.get(e.cardHash);
             if (!payers) this.cardPayers.set(e.cardHash, (payers = []));
@@ -155,8 +167,21 @@ export class Reference {
     }
   }
 
+  private lookUp(userId: string): void {
+    if (userId === this.lastUser) return;
+    this.lastUser = userId;
+    this.lastIdentity = this.identities.get(userId);
+    this.lastPlace = this.claimPlace.get(userId);
+  }
+
+  private placeOf(userId: string): { lat: number; lon: number } | undefined {
+    this.lookUp(userId);
+    return this.lastPlace;
+  }
+
   identityOf(userId: string): { idHash: string; phoneHash: string } | undefined {
-    return this.identities.get(userId);
+    this.lookUp(userId);
+    return this.lastIdentity;
   }
 
   /**
@@ -164,7 +189,7 @@ export class Reference {
    * import (each at least 1: the account itself); undefined when the account was never granted.
    */
   accountsSharingIdentity(userId: string): { byId: number; byPhone: number } | undefined {
-    const id = this.identities.get(userId);
+    const id = this.identityOf(userId);
     if (!id) return undefined;
     return { byId: this.accountsById.get(id.idHash) ?? 1, byPhone: this.accountsByPhone.get(id.phoneHash) ?? 1 };
   }
@@ -176,7 +201,7 @@ export class Reference {
    */
   cardPayerHomes(cardHash: string, userId: string, apartKm: number): number | undefined {
     const payers = this.cardPayers.get(cardHash) ?? NO_PAYERS;
-    const own = this.claimPlace.get(userId);
+    const own = this.placeOf(userId);
     const withOwn = own !== undefined && !hasPayer(payers, userId);
     const n = payers.length + (withOwn ? 1 : 0);
     if (n === 0) return undefined;
@@ -229,8 +254,13 @@ export class Reference {
   baselinePrice(merchantId: string, sku: string, startsAt: number): number | null {
     const h = this.prices.get(merchantId)?.get(sku);
     if (!h) return null;
+    if (h.lastStartsAt === startsAt) return h.lastBaseline;
     const cached = h.baselineCache.get(startsAt);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      h.lastStartsAt = startsAt;
+      h.lastBaseline = cached;
+      return cached;
+    }
     const from = startsAt - this.baselineMs;
     let min: number | null = null;
     let lastBefore: number | null = null;
@@ -241,6 +271,8 @@ export class Reference {
     }
     if (lastBefore !== null && (min === null || lastBefore < min)) min = lastBefore;
     h.baselineCache.set(startsAt, min);
+    h.lastStartsAt = startsAt;
+    h.lastBaseline = min;
     return min;
   }
 
@@ -279,7 +311,7 @@ export class Reference {
     let bySku = this.prices.get(merchantId);
     if (!bySku) this.prices.set(merchantId, (bySku = new Map()));
     let h = bySku.get(sku);
-    if (!h) bySku.set(sku, (h = { t: [], p: [], baselineCache: new Map() }));
+    if (!h) bySku.set(sku, (h = { t: [], p: [], baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null }));
     // A repeated price is kept twice a day at most: enough for any 7-day baseline window, and the
     // list stays short under a stream of checkout prices.
     const last = h.p.length - 1;
@@ -293,6 +325,7 @@ export class Reference {
         h.p.splice(16, 1);
       }
       if (h.baselineCache.size) h.baselineCache.clear();
+      h.lastStartsAt = NaN;
     }
     this.noteRise(merchantId, sku, price, t);
     let peers = this.latestBySku.get(sku);

@@ -32,6 +32,13 @@ export interface ModelRun {
   baselines: PriceBaselines;
   stats: { nodes: number; edges: number; components: number; candidates: number };
   timingsMs: Record<'build' | 'components' | 'rings' | 'merchants', number>;
+  /** CPU time of the process per stage (user + system): what a shared machine's load does not inflate. */
+  cpuMs: Record<'build' | 'components' | 'rings' | 'merchants', number>;
+}
+
+function cpuMsNow(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
 }
 
 export const DEFAULT_MERCHANT_CUTOFF = 0.5;
@@ -50,14 +57,14 @@ export function ringMembership(window: ModelWindow, rings: readonly RingFlag[]):
 
 export function runModels(window: ModelWindow, options: Partial<RunOptions> = {}): ModelRun {
   const seed = options.seed ?? 1;
-  const t0 = performance.now();
+  const c0 = cpuMsNow(), t0 = performance.now();
   const graph = buildGraph(window, options.build);
-  const t1 = performance.now();
+  const c1 = cpuMsNow(), t1 = performance.now();
   const componentCount = countComponents(graph);
-  const t2 = performance.now();
+  const c2 = cpuMsNow(), t2 = performance.now();
   const candidates = detectRings(graph, { seed, config: options.ringConfig ?? RING_CONFIG });
   const rings = scoreRings(graph, candidates, options.ringConfig ?? RING_CONFIG);
-  const t3 = performance.now();
+  const c3 = cpuMsNow(), t3 = performance.now();
   const baselines = priceBaselines(window);
   const features = merchantFeatures(window, baselines, ringMembership(window, rings), { huggingFraction: options.build?.huggingFraction });
   const merchantScores = options.forest ? scoreMerchants(options.forest, features) : [];
@@ -81,7 +88,7 @@ export function runModels(window: ModelWindow, options: Partial<RunOptions> = {}
       },
     });
   }
-  const t4 = performance.now();
+  const c4 = cpuMsNow(), t4 = performance.now();
   return {
     flags: [...rings, ...merchantFlags],
     rings,
@@ -90,5 +97,6 @@ export function runModels(window: ModelWindow, options: Partial<RunOptions> = {}
     baselines,
     stats: { nodes: graph.order, edges: graph.size, components: componentCount, candidates: candidates.length },
     timingsMs: { build: t1 - t0, components: t2 - t1, rings: t3 - t2, merchants: t4 - t3 },
+    cpuMs: { build: c1 - c0, components: c2 - c1, rings: c3 - c2, merchants: c4 - c3 },
   };
 }

@@ -14,13 +14,14 @@ const K = new Int32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 const INIT = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1');
 
 export class FastHmac {
   private readonly inner = new Int32Array(8);
   private readonly outer = new Int32Array(8);
   private readonly w = new Int32Array(64);
   private readonly state = new Int32Array(8);
+  private readonly out = Buffer.alloc(64) as Buffer & { latin1Slice(start: number, end: number): string };
 
   constructor(private readonly secret: string) {
     let key = Buffer.from(secret, 'utf8');
@@ -57,12 +58,14 @@ export class FastHmac {
     w[15] = (64 + 32) * 8;
     s.set(this.outer);
     this.compress(s);
-    let out = '';
+    // Hex digits into a scratch buffer and one string from it: joining 32 two-character strings
+    // made a rope of a few dozen strings per hash.
+    const out = this.out;
     for (let i = 0; i < 8; i++) {
       const x = s[i]!;
-      out += HEX[(x >>> 24) & 255]! + HEX[(x >>> 16) & 255]! + HEX[(x >>> 8) & 255]! + HEX[x & 255]!;
+      for (let k = 0; k < 8; k++) out[8 * i + k] = HEX_CODES[(x >>> (28 - 4 * k)) & 15]!;
     }
-    return out;
+    return out.latin1Slice(0, 64);
   }
 
   /** One SHA-256 block (the first 16 words of `w`) into `h`. */

@@ -229,7 +229,9 @@ export class World {
 
   anyMerchant(categories: readonly Category[], filter?: (m: Merchant) => boolean): Merchant | undefined {
     for (const category of this.rng.shuffle([...categories])) {
-      const all = (this.byCategory.get(category) ?? []).filter((m) => !filter || filter(m));
+      // No copy of the category's shops without a filter: the same pick from the same list.
+      const shops = this.byCategory.get(category) ?? [];
+      const all = filter ? shops.filter(filter) : shops;
       if (all.length) return this.rng.pick(all);
     }
     return undefined;
@@ -239,7 +241,21 @@ export class World {
 
   newAccount(a: Omit<Account, 'userId'>, userId?: string): Account {
     this.accounts++;
-    return { userId: userId ?? simId('user', a.createdMs, this.idRng), ...a };
+    // Spelled out, not spread, and with `json` from the start: every account has one shape.
+    return {
+      userId: userId ?? simId('user', a.createdMs, this.idRng),
+      idHash: a.idHash,
+      phoneHash: a.phoneHash,
+      deviceId: a.deviceId,
+      ip: a.ip,
+      userAgent: a.userAgent,
+      channel: a.channel,
+      lat: a.lat,
+      lon: a.lon,
+      createdMs: a.createdMs,
+      cards: a.cards,
+      json: undefined,
+    };
   }
 
   grant(a: Account, atMs: number, idHash = a.idHash): void {

@@ -22,6 +22,7 @@ import type { IssuanceStore } from '../issuance/state/store.ts';
 import { createRelay } from '../issuance/relay.ts';
 import type { RulesEngine } from '../rules/engine/engine.ts';
 import { createRulesEngine } from '../rules/factory.ts';
+import { WarmStartGate, warmStart } from '../rules/warm-start.ts';
 import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
 import { readModelFile } from '../models/model-file.ts';
 import { createModelScheduler, MODEL_SCHEDULE, type ModelScheduler } from '../models/scheduler.ts';
@@ -105,10 +106,14 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
     // The rules engine decides claims and redemptions in-process for the issuance core, and sees
     // every stored event (merchants, campaigns, prices, outside producers' claims) through the
     // ingest processor below; a claim it already decided is recognised by eventId.
-    const rulesSetup = createRulesEngine(config, { logger, sink: new StoreDecisionSink(store, { logger }), prefix: config.redis?.prefix });
+    const gate = new WarmStartGate(new StoreDecisionSink(store, { logger }));
+    const rulesSetup = createRulesEngine(config, { logger, sink: gate, prefix: config.redis?.prefix });
     const rules = rulesSetup.engine;
     closers.push(() => rules.close());
     logger.info(`risk decider: ${rules.name}`, rulesSetup.describe());
+    // Before ingest and the API: the engine's windows and reference state come back from the
+    // store, and events a crash left stored but undecided get their decision (rules/warm-start.ts).
+    await warmStart({ engine: rules, store, gate, rulesets: rulesSetup.rulesets, nowMs: systemClock.now(), logger });
     const rulesFeed: EventProcessor = {
       name: 'rules',
       async process(events) {

@@ -11,7 +11,7 @@ export interface EventProcessor {
    * processor persists its own results keyed by eventId (decisions_v1 is) and treats a failure as
    * the exception it is. A crash between the store write and this call leaves events stored but
    * unprocessed: a processor that must see every event reconciles at start (events without a
-   * decision) instead of relying on redelivery. Calls never overlap, even when several consumers
+   * decision) instead of relying on redelivery, as the rules do (rules/warm-start.ts). Calls never overlap, even when several consumers
    * ingest at once (the ingester serialises them), so a processor needs no locking of its own.
    */
   process(events: readonly QuanguardEvent[]): Promise<void>;

@@ -12,11 +12,14 @@ import { RedisListStore } from './lists/redis.ts';
 import { LIVE_RULESET, loadRuleset } from './ruleset/load.ts';
 import type { DecisionSink } from './sink/types.ts';
 import type { ListStore } from './lists/types.ts';
+import type { CompiledRuleset } from './engine/compile.ts';
 
 export interface RulesEngineSetup {
   engine: RulesEngine;
   /** The engine's block/allow/snooze lists (the models' scheduler adds its blocks here). */
   lists: ListStore;
+  /** The live rule set, then the shadow one if any (a warm start fills the windows of both). */
+  rulesets: CompiledRuleset[];
   describe(): Record<string, string>;
 }
 
@@ -37,6 +40,7 @@ export function createRulesEngine(config: Config, opts: { logger: Logger; sink?:
   return {
     engine,
     lists,
+    rulesets: shadow ? [live, shadow] : [live],
     describe: () => ({ rules: `${live.version}${shadow ? ` (shadow ${shadow.version})` : ''}`, features: config.redis ? 'redis' : 'memory', lists: config.redis ? 'redis' : 'memory' }),
   };
 }

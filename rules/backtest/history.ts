@@ -64,13 +64,14 @@ export interface History {
   rejected: { table: string; eventId?: string; field: string; reason: string }[];
 }
 
-/** Every stored event with occurredAt in [fromMs, toMs), oldest first. */
-export async function readHistory(store: HistoryReader, range: { fromMs?: number; toMs?: number } = {}): Promise<History> {
+/** Every stored event with occurredAt in [fromMs, toMs) (of `types`, default all), oldest first. */
+export async function readHistory(store: HistoryReader, range: { fromMs?: number; toMs?: number; types?: readonly EventType[] } = {}): Promise<History> {
   const events: QuanguardEvent[] = [];
   const rejected: History['rejected'] = [];
   const from = new Date(range.fromMs ?? 0).toISOString().replace('T', ' ').replace('Z', '');
   const to = new Date(range.toMs ?? Date.UTC(2100, 0, 1)).toISOString().replace('T', ' ').replace('Z', '');
   for (const [type, table] of TABLES) {
+    if (range.types && !range.types.includes(type)) continue;
     const rows = await store.query(
       `SELECT * FROM {{db}}.${table} FINAL WHERE occurredAt >= {from:DateTime64(3, 'UTC')} AND occurredAt < {to:DateTime64(3, 'UTC')}`,
       { from, to },
@@ -82,6 +83,8 @@ export async function readHistory(store: HistoryReader, range: { fromMs?: number
       else rejected.push({ table, eventId: parsed.eventId, ...parsed.problem });
     }
   }
-  events.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || ORDER[a.type]! - ORDER[b.type]!);
+  // Ties broken by type, then eventId: the order the rules replay uses (rules/replay-processor.ts),
+  // independent of the order the store returns rows in.
+  events.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || ORDER[a.type]! - ORDER[b.type]! || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
   return { events, rejected };
 }

@@ -105,6 +105,11 @@ class Interner {
   private next = 0;
   /** Mark bits of the sweep in progress. */
   marks = new Uint8Array(0);
+  // The last key looked up in the current call (`call`): an event's ops ask for one user, one
+  // address range … several times, as entity and as member.
+  call = -1;
+  lastKey = '';
+  lastId: number | undefined;
 
   take(key: string): number {
     let id = this.free.pop();
@@ -395,13 +400,8 @@ export class MemoryFeatureStore implements FeatureStore {
   private readonly sweepEvery: number;
   /** The window of a feature name, from the first op that named it (sum or distinct). */
   private readonly windowOf = new Map<string, number>();
-  // Within one call the ops of one entity kind carry one key: looked up once.
-  private lastInterner: Interner | undefined;
-  private lastKey: string | undefined;
-  private lastId: number | undefined;
-  private lastMemberInterner: Interner | undefined;
-  private lastMember: string | undefined;
-  private lastMemberId: number | undefined;
+  /** Numbers the applySync calls, for the interners' last-key memo. */
+  private calls = 0;
 
   constructor(opts: MemoryFeatureStoreOptions = {}) {
     this.dedupCapacity = opts.dedupCapacity ?? 1_000_000;
@@ -425,13 +425,11 @@ export class MemoryFeatureStore implements FeatureStore {
       else this.remember(opts.dedupId);
     }
     const values = out ?? new Float64Array(count);
-    this.lastInterner = this.lastMemberInterner = undefined;
+    this.calls++;
     for (let i = 0; i < count; i++) {
       const op = ops[i]!;
       values[i] = op.kind === 'sum' ? this.sum(op, atMs, record, virtual) : this.distinct(op, atMs, record, virtual);
     }
-    this.lastInterner = this.lastMemberInterner = undefined;
-    this.lastKey = this.lastMember = undefined;
     if (++this.applies % this.sweepEvery === 0) this.sweep(atMs);
     return values;
   }
@@ -448,31 +446,17 @@ export class MemoryFeatureStore implements FeatureStore {
     return i;
   }
 
-  /** The entity's number, or undefined when no feature of its kind holds it; `create` gives one. */
-  private entityId(interner: Interner, key: string, create: boolean): number | undefined {
+  /** The key's number, or undefined when nothing holds it; `create` gives it one. */
+  private keyId(interner: Interner, key: string, create: boolean): number | undefined {
     let id: number | undefined;
-    if (interner === this.lastInterner && key === this.lastKey) id = this.lastId;
+    if (interner.call === this.calls && interner.lastKey === key) id = interner.lastId;
     else {
       id = interner.ids.get(key);
-      this.lastInterner = interner;
-      this.lastKey = key;
+      interner.call = this.calls;
+      interner.lastKey = key;
     }
-    // Looked up again before a new number: the member path may have numbered this key meanwhile.
-    if (id === undefined && create) id = interner.ids.get(key) ?? interner.take(key);
-    this.lastId = id;
-    return id;
-  }
-
-  private memberId(interner: Interner, key: string, create: boolean): number | undefined {
-    let id: number | undefined;
-    if (interner === this.lastMemberInterner && key === this.lastMember) id = this.lastMemberId;
-    else {
-      id = interner.ids.get(key);
-      this.lastMemberInterner = interner;
-      this.lastMember = key;
-    }
-    if (id === undefined && create) id = interner.ids.get(key) ?? interner.take(key);
-    this.lastMemberId = id;
+    if (id === undefined && create) id = interner.take(key);
+    interner.lastId = id;
     return id;
   }
 
@@ -481,10 +465,10 @@ export class MemoryFeatureStore implements FeatureStore {
     let table = this.sums.get(op.ns);
     if (table === undefined) this.sums.set(op.ns, (table = new SumTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`))));
     const add = Number.isNaN(op.add) ? 0 : op.add;
-    let s = this.entityId(table.entities, op.entity, false);
+    let s = this.keyId(table.entities, op.entity, false);
     if (s === undefined || s >= table.has.length || table.has[s] === 0) {
       if (!record) return virtual ? add : 0;
-      s ??= this.entityId(table.entities, op.entity, true)!;
+      s ??= this.keyId(table.entities, op.entity, true)!;
       table.create(s, op.buckets);
     }
     if (!record) return table.read(s, b) + (virtual ? add : 0);
@@ -496,19 +480,19 @@ export class MemoryFeatureStore implements FeatureStore {
     let table = this.distincts.get(op.ns);
     if (table === undefined)
       this.distincts.set(op.ns, (table = new DistinctTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`), this.interner(op.memberKind ?? 'member'))));
-    let s = this.entityId(table.entities, op.entity, false);
+    let s = this.keyId(table.entities, op.entity, false);
     const startMs = (b - op.buckets + 1) * op.bucketMs;
     const member = op.member;
     if (s === undefined || s >= table.has.length || table.has[s] === 0) {
       if (!record || member === undefined) return member !== undefined && virtual ? 1 : 0;
-      s ??= this.entityId(table.entities, op.entity, true)!;
+      s ??= this.keyId(table.entities, op.entity, true)!;
       table.create(s);
     }
     if (member !== undefined) {
       if (record) {
-        table.touch(s, this.memberId(table.members, member, true)!, atMs);
+        table.touch(s, this.keyId(table.members, member, true)!, atMs);
       } else if (virtual) {
-        const m = this.memberId(table.members, member, false);
+        const m = this.keyId(table.members, member, false);
         const prev = m === undefined ? undefined : table.lastSeen(s, m);
         if (prev === undefined || prev < startMs) return table.count(s, startMs, atMs) + 1;
       }

@@ -25,13 +25,47 @@ export class LazyMedian {
       const xs = new Float64Array(this.values.size);
       let i = 0;
       for (const v of this.values.values()) xs[i++] = v;
-      xs.sort();
-      const mid = xs.length >> 1;
-      this.cached = xs.length === 0 ? null : xs.length % 2 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
+      const n = xs.length, mid = n >> 1;
+      if (n === 0) this.cached = null;
+      else if (n % 2) this.cached = select(xs, mid);
+      else {
+        const hi = select(xs, mid);
+        // After selecting mid, everything before it is at most xs[mid]: the lower middle is their max.
+        let lo = -Infinity;
+        for (let i = 0; i < mid; i++) if (xs[i]! > lo) lo = xs[i]!;
+        this.cached = (lo + hi) / 2;
+      }
       this.changes = 0;
     }
     return this.cached;
   }
+}
+
+/**
+ * The k-th smallest of xs (0-based), moving xs around (Hoare's selection, middle pivot): the
+ * value a sort would put at k, in linear time on average. Values are finite numbers.
+ */
+function select(xs: Float64Array, k: number): number {
+  let lo = 0, hi = xs.length - 1;
+  while (lo < hi) {
+    const pivot = xs[(lo + hi) >> 1]!;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (xs[i]! < pivot) i++;
+      while (xs[j]! > pivot) j--;
+      if (i <= j) {
+        const t = xs[i]!;
+        xs[i] = xs[j]!;
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return xs[k]!;
+  }
+  return xs[k]!;
 }
 
 export function medianOf(xs: number[]): number | null {

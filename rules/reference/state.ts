@@ -90,6 +90,8 @@ export class Reference {
   private lastUser: string | undefined;
   private lastIdentity: { idHash: string; phoneHash: string } | undefined;
   private lastPlace: { lat: number; lon: number } | undefined;
+  private lastCard: string | undefined;
+  private lastPayers: CardPayer[] | undefined;
   /** Reused by cardPayerHomes (at most MAX_CARD_PAYERS + 1 homes). */
   private readonly homeScratch = new Int32Array(MAX_CARD_PAYERS + 1);
 
@@ -148,8 +150,11 @@ export class Reference {
         if (e.cardHash !== undefined) {
           const place = this.placeOf(e.userId);
           if (place !== undefined) {
-            let payers = this.cardPayers.get(e.cardHash);
-            if (!payers) this.cardPayers.set(e.cardHash, (payers = []));
+            let payers = this.payersOf(e.cardHash);
+            if (!payers) {
+              this.cardPayers.set(e.cardHash, (payers = []));
+              this.lastCard = undefined;
+            }
             if (payers.length < MAX_CARD_PAYERS && !hasPayer(payers, e.userId)) payers.push({ userId: e.userId, lat: place.lat, lon: place.lon });
           }
         }
@@ -172,6 +177,15 @@ export class Reference {
     this.lastUser = userId;
     this.lastIdentity = this.identities.get(userId);
     this.lastPlace = this.claimPlace.get(userId);
+  }
+
+  /** A card's payers (the array itself, which grows in place); the last card's kept. */
+  private payersOf(cardHash: string): CardPayer[] | undefined {
+    if (cardHash !== this.lastCard) {
+      this.lastCard = cardHash;
+      this.lastPayers = this.cardPayers.get(cardHash);
+    }
+    return this.lastPayers;
   }
 
   private placeOf(userId: string): { lat: number; lon: number } | undefined {
@@ -200,7 +214,7 @@ export class Reference {
    * one home; a card paying for recruits spans several. Undefined when no payer's place is known.
    */
   cardPayerHomes(cardHash: string, userId: string, apartKm: number): number | undefined {
-    const payers = this.cardPayers.get(cardHash) ?? NO_PAYERS;
+    const payers = this.payersOf(cardHash) ?? NO_PAYERS;
     const own = this.placeOf(userId);
     const withOwn = own !== undefined && !hasPayer(payers, userId);
     const n = payers.length + (withOwn ? 1 : 0);

@@ -18,15 +18,31 @@ export class JsonRulesBaseline {
   private readonly engine = new Engine([], { allowUndefinedFacts: true });
   private readonly store = new MemoryFeatureStore();
   readonly reference = new Reference();
+  private readonly hoardKeywords: string[];
 
   constructor(private readonly rs: CompiledRuleset) {
+    this.hoardKeywords = ((rs.rules.find((r) => r.def.id === 'hoarding.resellable_quantity')?.config ?? { skuKeywords: [] }) as { skuKeywords: string[] }).skuKeywords;
     const cfg = (id: string): Cfg => (rs.rules.find((r) => r.def.id === id)?.config ?? {}) as Cfg;
     const w = (id: string): number => rs.rules.find((r) => r.def.id === id)?.weight ?? 0;
     const ge = (fact: string, value: unknown) => ({ fact, operator: 'greaterThanInclusive', value });
     const rule = (id: string, conditions: RuleProperties['conditions']): RuleProperties => ({ name: id, conditions, event: { type: id, params: { weight: w(id) } } });
     const on = (type: string) => ({ fact: 'type', operator: 'equal', value: type });
-    this.engine.addOperator('matchesAny', (ua: unknown, patterns: unknown) => typeof ua === 'string' && new RegExp((patterns as string[]).join('|'), 'i').test(ua));
-    this.engine.addOperator('startsWithAny', (ip: unknown, prefixes: unknown) => typeof ip === 'string' && (prefixes as string[]).some((p) => ip.startsWith(p + '.')));
+    // Operators compile their pattern list once (a RegExp per evaluation was needless work that
+    // made the baseline slower than json-rules-engine itself is).
+    const regexps = new WeakMap<string[], RegExp>();
+    const dotted = new WeakMap<string[], string[]>();
+    this.engine.addOperator('matchesAny', (ua: unknown, patterns: unknown) => {
+      if (typeof ua !== 'string') return false;
+      let re = regexps.get(patterns as string[]);
+      if (!re) regexps.set(patterns as string[], (re = new RegExp((patterns as string[]).join('|'), 'i')));
+      return re.test(ua);
+    });
+    this.engine.addOperator('startsWithAny', (ip: unknown, prefixes: unknown) => {
+      if (typeof ip !== 'string') return false;
+      let whole = dotted.get(prefixes as string[]);
+      if (!whole) dotted.set(prefixes as string[], (whole = (prefixes as string[]).map((p) => p + '.')));
+      return whole.some((p) => ip.startsWith(p));
+    });
     const rules: RuleProperties[] = [
       rule('bot.claim_latency', { all: [on('claim'), ge('latencyMs', 0), { fact: 'latencyMs', operator: 'lessThan', value: cfg('bot.claim_latency').maxLatencyMs }] }),
       ...['bot.claim_burst', 'bot.accounts_per_device', 'bot.accounts_per_ip_range', 'bot.accounts_per_phone', 'subsidy.id_many_accounts', 'subsidy.phone_many_accounts', 'subsidy.device_many_accounts'].map((id) =>
@@ -61,7 +77,7 @@ export class JsonRulesBaseline {
     const facts = factsOf(e, t, ref);
     const { ops, names } = featureOps(this.rs, e, facts, ref);
     const features = featureRecord(this.rs, names, this.store.applySync(ops, t, { record: true }));
-    const derived = e.type === 'claim' ? claimFacts(e, facts.batchDropAt, t, ref, features) : redemptionFacts(e, facts.thresholdFen, t, ref, features, this.rs);
+    const derived = e.type === 'claim' ? claimFacts(e, facts.batchDropAt, t, ref, features) : redemptionFacts(e, facts.thresholdFen, t, ref, features, this.hoardKeywords);
     const { events } = await this.engine.run({ ...features, ...derived, type: e.type });
     ref.observe(e, t);
     let score = 0;
@@ -91,14 +107,13 @@ function claimFacts(e: Claim, drop: number | null, t: number, ref: Reference, f:
   };
 }
 
-function redemptionFacts(e: Redemption, threshold: number | null, t: number, ref: Reference, f: Record<string, number>, rs: CompiledRuleset): Record<string, unknown> {
+function redemptionFacts(e: Redemption, threshold: number | null, t: number, ref: Reference, f: Record<string, number>, hoardKeywords: string[]): Record<string, unknown> {
   const m = ref.merchants.get(e.merchantId);
   const c = ref.campaigns.get(e.campaignId);
   const n = f['merchant.redemptions.7d'] ?? 0;
   const peers = m ? ref.peerRedemptionMedian(m) : { median: null, peers: 0 };
-  const hoard = (rs.rules.find((r) => r.def.id === 'hoarding.resellable_quantity')?.config ?? { skuKeywords: [] }) as { skuKeywords: string[] };
   let units = 0;
-  for (const it of e.items ?? []) if (hoard.skuKeywords.some((k) => it.sku.includes(k) || (ref.skuName(it.sku) ?? '').includes(k))) units += it.qty;
+  for (const it of e.items ?? []) if (hoardKeywords.some((k) => it.sku.includes(k) || (ref.skuName(it.sku) ?? '').includes(k))) units += it.qty;
   let peerRatio = 0;
   for (const p of shownPrices(e)) {
     const { median, peers: np } = ref.peerPrice(p.sku);

@@ -63,14 +63,19 @@ function unionFind(n: number): { parent: Int32Array; find(i: number): number } {
 
 /** The groups in the order of their first node, each in node order (what callers iterate on). */
 function groupsOf(keys: readonly string[], find: (i: number) => number): string[][] {
+  // Sizes first, so that only groups of two or more get a list (most nodes of a window are alone).
+  const root = new Int32Array(keys.length);
+  const size = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) size[(root[i] = find(i))]!++;
   const groups = new Map<number, string[]>();
   for (let i = 0; i < keys.length; i++) {
-    const r = find(i);
+    const r = root[i]!;
+    if (size[r]! < 2) continue;
     let g = groups.get(r);
     if (!g) groups.set(r, (g = []));
     g.push(keys[i]!);
   }
-  return [...groups.values()].filter((g) => g.length > 1);
+  return [...groups.values()];
 }
 
 export function components(graph: GraphologyModelGraph): string[][] {

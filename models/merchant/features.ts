@@ -79,8 +79,17 @@ export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: numb
 export function merchantFeatures(window: ModelWindow, prices: PriceBaselines, rings: RingMembership, options: Partial<FeatureOptions> = {}): MerchantFeatures[] {
   const opts = { ...DEFAULT_FEATURE_OPTIONS, ...options };
   const threshold = new Map(window.couponTypes.map((c) => [c.couponTypeId, c.thresholdFen]));
+  // Each account's last ID hash, kept only where it is a shop owner's (the one thing it is compared
+  // with): a map of every account's hash cost ~0.5 CPU-s on a million-edge window.
+  const owners = new Set<string>();
+  for (const m of window.merchants) if (m.ownerIdHash) owners.add(m.ownerIdHash);
   const idHashOf = new Map<string, string>();
-  for (const c of window.claims) if (c.idHash) idHashOf.set(c.userId, c.idHash);
+  if (owners.size)
+    for (const c of window.claims) {
+      if (!c.idHash) continue;
+      if (owners.has(c.idHash)) idHashOf.set(c.userId, c.idHash);
+      else idHashOf.delete(c.userId);
+    }
   const merchants = new Map(window.merchants.map((m) => [m.merchantId, m]));
   const acc = new Map<string, Acc>();
   const get = (id: string): Acc => {
@@ -93,6 +102,8 @@ export function merchantFeatures(window: ModelWindow, prices: PriceBaselines, ri
   };
   for (const m of window.merchants) get(m.merchantId);
 
+  // When each refunded order was redeemed (last redemption of the order id, as before).
+  const refunded = new Set(window.refunds.map((f) => f.orderId));
   const redeemedAt = new Map<string, number>();
   for (const r of window.redemptions) {
     const a = get(r.merchantId);
@@ -115,7 +126,7 @@ export function merchantFeatures(window: ModelWindow, prices: PriceBaselines, ri
     const owner = m?.ownerIdHash;
     if (owner && idHashOf.get(r.userId) === owner) a.ownerLinked++;
     if (rings.flaggedAccounts.has(r.userId)) a.ringMembers++;
-    redeemedAt.set(r.orderId, r.atMs);
+    if (refunded.has(r.orderId)) redeemedAt.set(r.orderId, r.atMs);
   }
   for (const f of window.refunds) {
     const a = get(f.merchantId);

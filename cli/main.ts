@@ -4,7 +4,7 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   start: { file: './start.ts', summary: 'run the whole engine (ingest, models, API); backends chosen by env' },
   replay: { file: './replay.ts', summary: 'replay EVENTS.ndjson [--out DIR] through bus, store, rules and models' },
   simulate: { file: './simulate.ts', summary: 'simulate --seed N --scale small|city --out DIR [--background PATH]' },
-  'rules-run': { file: './rules-run.ts', summary: 'rules-run EVENTS.ndjson --out DIR [--ruleset V]: the rules alone over a file (decisions, flags), no bus or store' },
+  'rules-run': { file: './rules-run.ts', summary: 'rules-run EVENTS.ndjson --out DIR [--ruleset V] [--models]: the rules (and models) over a file (decisions, flags), no bus or store' },
   eval: { file: './eval.ts', summary: 'eval --labels labels.json --flags flags.json [--out FILE]' },
   backtest: { file: './backtest.ts', summary: 'backtest --ruleset VERSION: replay stored history against a rule set' },
   reconcile: { file: './reconcile.ts', summary: 'reconcile --channel FILE.csv: compare the settlement ledger with a payment channel' },

@@ -29,8 +29,8 @@ import { writeFlags } from '../models/sink/flags-store.ts';
 import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
 
 const PUBLISH_CHUNK = 2000;
-/** flags_v1.source of the rules' flags (the models write MODEL_FLAG_SOURCE). */
-export const RULES_FLAG_SOURCE = 'rules';
+export { RULES_FLAG_SOURCE } from '../rules/flag-publisher.ts';
+import { RULES_FLAG_SOURCE } from '../rules/flag-publisher.ts';
 /** Give up when nothing is consumed for this long (a store or broker that stays down). */
 const STALL_MS = 120_000;
 

@@ -23,6 +23,8 @@ import { createRelay } from '../issuance/relay.ts';
 import type { RulesEngine } from '../rules/engine/engine.ts';
 import { createRulesEngine } from '../rules/factory.ts';
 import { WarmStartGate, warmStart } from '../rules/warm-start.ts';
+import { FlagAggregator } from '../rules/flags.ts';
+import { RULES_FLAG_SOURCE, RulesFlagPublisher } from '../rules/flag-publisher.ts';
 import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
 import { readModelFile } from '../models/model-file.ts';
 import { createModelScheduler, MODEL_SCHEDULE, type ModelScheduler } from '../models/scheduler.ts';
@@ -107,13 +109,23 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
     // every stored event (merchants, campaigns, prices, outside producers' claims) through the
     // ingest processor below; a claim it already decided is recognised by eventId.
     const gate = new WarmStartGate(new StoreDecisionSink(store, { logger }));
-    const rulesSetup = createRulesEngine(config, { logger, sink: gate, prefix: config.redis?.prefix });
+    // The rules' entity flags go to flags_v1 every minute (the triage queue reads them there).
+    const rulesSetup = createRulesEngine(config, {
+      logger, sink: gate, prefix: config.redis?.prefix,
+      onEvaluation: (e, ev, shadow) => {
+        if (!shadow) flagTally.add(e, ev.runs);
+      },
+    });
+    const flagTally = new FlagAggregator(rulesSetup.rulesets[0]!);
     const rules = rulesSetup.engine;
     closers.push(() => rules.close());
     logger.info(`risk decider: ${rules.name}`, rulesSetup.describe());
     // Before ingest and the API: the engine's windows and reference state come back from the
     // store, and events a crash left stored but undecided get their decision (rules/warm-start.ts).
     await warmStart({ engine: rules, store, gate, rulesets: rulesSetup.rulesets, nowMs: systemClock.now(), logger });
+    const ruleFlags = new RulesFlagPublisher(flagTally, (flags, at) => writeFlags(store, flags, at, RULES_FLAG_SOURCE), systemClock, logger);
+    ruleFlags.start(60_000);
+    closers.push(() => ruleFlags.stop());
     const rulesFeed: EventProcessor = {
       name: 'rules',
       async process(events) {

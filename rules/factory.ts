@@ -3,7 +3,7 @@
 // candidate in shadow. The start log should print `describe()` so nobody mistakes the backends.
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { RulesEngine } from './engine/engine.ts';
+import { RulesEngine, type RulesEngineDeps } from './engine/engine.ts';
 import { MemoryFeatureStore } from './features/memory.ts';
 import { RedisFeatureStore } from './features/redis.ts';
 import type { FeatureStore } from './features/store.ts';
@@ -23,7 +23,7 @@ export interface RulesEngineSetup {
   describe(): Record<string, string>;
 }
 
-export function createRulesEngine(config: Config, opts: { logger: Logger; sink?: DecisionSink; live?: string; shadow?: string; prefix?: string }): RulesEngineSetup {
+export function createRulesEngine(config: Config, opts: { logger: Logger; sink?: DecisionSink; live?: string; shadow?: string; prefix?: string; onEvaluation?: RulesEngineDeps['onEvaluation'] }): RulesEngineSetup {
   const live = loadRuleset(opts.live ?? LIVE_RULESET);
   const shadow = opts.shadow ? loadRuleset(opts.shadow) : undefined;
   const prefix = opts.prefix ?? 'qg';
@@ -36,6 +36,7 @@ export function createRulesEngine(config: Config, opts: { logger: Logger; sink?:
     lists,
     sink: opts.sink,
     logger: opts.logger,
+    onEvaluation: opts.onEvaluation,
   });
   return {
     engine,

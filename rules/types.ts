@@ -56,8 +56,15 @@ export const SKIPPED: RuleResult = Object.freeze({ outcome: 'skipped', observed:
 export function hit(reason: string, observed: number): RuleResult {
   return { outcome: 'hit', observed, reason };
 }
+// Most observed values of a no-hit are small counts or hours: one frozen result each, shared,
+// instead of a new object per rule per event (results are never changed after they are made).
+const NO_HIT_SMALL: readonly RuleResult[] = Array.from({ length: 1024 }, (_, i) => Object.freeze({ outcome: 'no_hit', observed: i }) as RuleResult);
+
 export function noHit(observed: number | null): RuleResult {
-  return observed === null ? NO_HIT_NULL : { outcome: 'no_hit', observed };
+  if (observed === null) return NO_HIT_NULL;
+  // 0 only when it is +0: a -0 keeps its own object.
+  if ((observed | 0) === observed && observed >= 0 && observed < 1024 && (observed !== 0 || 1 / observed > 0)) return NO_HIT_SMALL[observed]!;
+  return { outcome: 'no_hit', observed };
 }
 export function defineRule<C>(def: RuleDefinition<C>): RuleDefinition<C> {
   return def;

@@ -13,6 +13,7 @@ import type { ListEntry, ListStore } from '../lists/types.ts';
 import { MemoryListStore } from '../lists/memory.ts';
 import { Reference } from '../reference/state.ts';
 import type { DecisionRecord, DecisionSink } from '../sink/types.ts';
+import type { RuleContext } from '../types.ts';
 import type { CompiledRuleset } from './compile.ts';
 import { factsOf, featureOps, featureOpsInto, featureRecord, runRules, type Evaluation } from './evaluate.ts';
 import type { ApplyOptions, FeatureOp } from '../features/store.ts';
@@ -51,6 +52,7 @@ export class RulesEngine implements RiskDecider {
   private readonly lists: ListStore;
   private readonly logger: Logger;
   private readonly recent = new Map<string, RiskDecision>();
+  private readonly ctx: RuleContext;
   private readonly opBuffers = new Map<RulesetRunner, { ops: FeatureOp[]; names: string[]; values: Float64Array }>();
   // Decision ids need uniqueness, not secrecy: a seeded generator avoids a crypto call per event.
   private readonly ids: Rng;
@@ -58,6 +60,7 @@ export class RulesEngine implements RiskDecider {
   constructor(private readonly deps: RulesEngineDeps) {
     this.reference = deps.reference ?? new Reference();
     this.lists = deps.lists ?? new MemoryListStore();
+    this.ctx = { facts: { t: 0, thresholdFen: null, couponDiscountFen: null, batchDropAt: null }, reference: this.reference };
     this.logger = deps.logger ?? silentLogger;
     this.ids = new Rng(deps.idSeed ?? `${process.pid}:${Date.now()}:${Math.random()}`);
   }
@@ -124,7 +127,10 @@ export class RulesEngine implements RiskDecider {
       const n = featureOpsInto(runner.ruleset, e, facts, this.reference, buf.ops, buf.names);
       (store as MemoryFeatureStore).applySync(buf.ops, facts.t, opts, buf.values, n);
       const features = featureRecord(runner.ruleset, buf.names, buf.values, n);
-      return runRules(runner.ruleset, e, features, { facts, reference: this.reference }, lists);
+      // One context object per engine, refilled per event: rules read it and keep nothing of it.
+      const ctx = this.ctx;
+      ctx.facts = facts;
+      return runRules(runner.ruleset, e, features, ctx, lists);
     }
     const { ops, names } = featureOps(runner.ruleset, e, facts, this.reference);
     return store.apply(ops, facts.t, opts).then((values) => runRules(runner.ruleset, e, featureRecord(runner.ruleset, names, values), { facts, reference: this.reference }, lists));

@@ -1,6 +1,7 @@
 // The rules as an ingest EventProcessor: every stored event goes through the engine in bus order;
 // at the end of a replay it writes DIR/decisions.ndjson (one line per claim and redemption, as the
 // event contract says) and DIR/flags.json (flags per entity from the rules, with reasons).
+import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -102,7 +103,8 @@ export class RulesProcessor implements EventProcessor {
     const out = this.out;
     const text = this.lines.join('\n') + '\n';
     this.lines = [];
-    if (!out.write(text)) await new Promise<void>((resolve, reject) => out.once('drain', resolve).once('error', reject));
+    // events.once removes its listeners either way (a bare once('error') per wait piled up).
+    if (!out.write(text)) await once(out, 'drain');
   }
 
   /** Evaluates held events up to `untilMs`, oldest first (reference data first on a tie, then by eventId). */

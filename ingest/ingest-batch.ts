@@ -107,7 +107,7 @@ function lookups(events: readonly DecodedEvent[], deadLetterIds: string[]) {
  * the rollup views look up earlier tables at insert time: a redemption takes its merchant's
  * district from merchants_v1, a refund its order's campaign from redemptions_v1.
  */
-const INSERT_STAGE: Record<string, number> = { campaigns_v1: 0, merchants_v1: 0, eligibility_v1: 0, prices_v1: 0, claims_v1: 1, redemptions_v1: 1, refunds_v1: 2 };
+export const INSERT_STAGE: Record<string, number> = { campaigns_v1: 0, merchants_v1: 0, eligibility_v1: 0, prices_v1: 0, claims_v1: 1, redemptions_v1: 1, refunds_v1: 2 };
 
 /** Inserts one block per table; returns events the store refused as data (they become dead letters). */
 async function insertEvents(deps: BatchDeps, fresh: readonly DecodedEvent[]): Promise<Map<DecodedEvent, DeadLetter>> {

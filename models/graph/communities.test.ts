@@ -24,5 +24,15 @@ describe('groupings read from the build index', () => {
     expect(componentCount(g)).toBe(components(plain).length);
     for (const seed of [1, 7, 'x']) expect([...louvainCommunities(g, { seed })]).toEqual([...louvainCommunities(plain, { seed })]);
     expect(louvainCommunities(g, { seed: 1 }).size).toBeGreaterThan(1);
+    // Cut to communities above the smallest account count: the same communities in the same order, on both paths.
+    const isAccount = (k: string) => g.getNodeAttribute(k, 'kind') === 'account';
+    const all = [...louvainCommunities(g, { seed: 1 })];
+    const counts = all.map(([, m]) => m.filter(isAccount).length);
+    const accounts = { min: Math.min(...counts) + 1, max: Math.max(...counts) };
+    const cut = all.filter((_c, i) => counts[i]! >= accounts.min && counts[i]! <= accounts.max);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.length).toBeLessThan(all.length);
+    expect([...louvainCommunities(g, { seed: 1, accounts })]).toEqual(cut);
+    expect([...louvainCommunities(plain, { seed: 1, accounts })]).toEqual(cut);
   });
 });

@@ -90,6 +90,12 @@ export function componentCount(graph: ModelGraph): number {
 export interface CommunityOptions {
   seed: number | string;
   resolution: number;
+  /**
+   * Keep only communities with at least min and at most max accounts (the others are left out of
+   * the map, the kept ones stay in the same order): a window's ~50k communities are mostly a few
+   * honest accounts, and listing their half a million node keys cost more than the filter.
+   */
+  accounts?: { min: number; max: number };
 }
 
 /** Louvain communities keyed by community number; the same seed gives the same partition. */
@@ -102,8 +108,19 @@ export function louvainCommunities(graph: ModelGraph, options: Partial<Community
   if (index) {
     const view = louvainView(index);
     const mapping = louvain(view as unknown as GraphologyModelGraph, { ...louvainOptions, getEdgeWeight: (edge: string) => view.weight(edge) }) as unknown as ArrayLike<number>;
+    let keep: ((c: number) => boolean) | undefined;
+    if (options.accounts) {
+      const { min, max } = options.accounts;
+      const accounts = new Map<number, number>();
+      for (let i = 0; i < index.keys.length; i++) if (index.nodeKind[i] === 0) accounts.set(mapping[i]!, (accounts.get(mapping[i]!) ?? 0) + 1);
+      keep = (c) => {
+        const n = accounts.get(c) ?? 0;
+        return n >= min && n <= max;
+      };
+    }
     for (let i = 0; i < index.keys.length; i++) {
       const c = mapping[i]!;
+      if (keep && !keep(c)) continue;
       let g = out.get(c);
       if (!g) out.set(c, (g = []));
       g.push(index.keys[i]!);
@@ -116,6 +133,13 @@ export function louvainCommunities(graph: ModelGraph, options: Partial<Community
     let g = out.get(c);
     if (!g) out.set(c, (g = []));
     g.push(node);
+  }
+  if (options.accounts) {
+    const { min, max } = options.accounts;
+    for (const [c, members] of out) {
+      const n = members.filter((k) => graph.getNodeAttribute(k, 'kind') === 'account').length;
+      if (n < min || n > max) out.delete(c);
+    }
   }
   return out;
 }

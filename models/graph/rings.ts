@@ -150,10 +150,13 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
   const out: RingCandidate[] = [];
   const isAccount = (k: string) => graph.getNodeAttribute(k, 'kind') === 'account';
 
+  // The group of each shop owner's person node (the only nodes looked up in it below).
+  const owners = new Set<string>();
+  graph.forEachNode((_node, attrs) => void (attrs.kind === 'merchant' && attrs.ownerIdHash && owners.add(nodeKey('person', attrs.ownerIdHash))));
   const groupOf = new Map<string, number>();
   const groups = linkedGroups(graph);
   groups.forEach((group, i) => {
-    for (const n of group) groupOf.set(n, i);
+    if (owners.size) for (const n of group) if (owners.has(n)) groupOf.set(n, i);
     const accounts = group.filter(isAccount).sort();
     if (accounts.length >= 2) out.push({ pattern: 'botFarm', source: 'identity_cluster', accounts });
     if (accounts.length >= 2) out.push({ pattern: 'manyIdentities', source: 'identity_cluster', accounts });
@@ -181,7 +184,8 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
   // community, are still minAccounts: so only merchants that have that many before the cut
   // (sharingAt) can, and with none of them Louvain cannot add a candidate and is not run.
   if (sharingAt.size === 0) return out;
-  for (const members of louvainCommunities(graph, { seed: options.seed ?? 1 }).values()) {
+  const accountRange = { min: cfg.cashOut.minAccounts, max: cfg.cashOut.maxCommunityAccounts };
+  for (const members of louvainCommunities(graph, { seed: options.seed ?? 1, accounts: accountRange }).values()) {
     const accounts = members.filter(isAccount);
     if (accounts.length < cfg.cashOut.minAccounts || accounts.length > cfg.cashOut.maxCommunityAccounts) continue;
     for (const m of members) {

@@ -2,7 +2,7 @@
 // file if it spilled, then its chunks in shared memory; lines in generation order) are gathered in one arena, sorted by a packed numeric key and
 // copied into the second half of the same arena. Ties keep shard order, then generation order, so
 // the bytes never depend on which thread made which shard, or when.
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 
 /** One shard's lines of the day (see `DayRun` in sink.ts). */
 export interface DaySource {
@@ -71,6 +71,9 @@ export class DayMerger {
   }
 }
 
+/** Reads a spill file and removes it: each is merged once, and freeing its pages here, in the
+ * thread that merges the day, takes that work (0.8 s of wall time in a two-thread city profile)
+ * off the parent's final clean-up, where nothing else runs beside it. */
 function readWhole(file: string, into: Uint8Array, at: number, bytes: number): void {
   if (bytes === 0) return;
   const fd = openSync(file, 'r');
@@ -83,6 +86,7 @@ function readWhole(file: string, into: Uint8Array, at: number, bytes: number): v
   } finally {
     closeSync(fd);
   }
+  unlinkSync(file);
 }
 
 /** Writes a merged day at its place in the output file (days are written side by side). */

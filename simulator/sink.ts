@@ -128,13 +128,21 @@ export class EventSink {
   ascii(s: string): void {
     const buf = this.at;
     const o = this.o;
+    // A character loop costs ~3 ns a byte, the native write ~60 ns a call: short strings loop.
+    if (s.length > 20) {
+      this.o = o + (buf as FastBuffer).latin1Write(s, o);
+      return;
+    }
     for (let i = 0; i < s.length; i++) buf[o + i] = s.charCodeAt(i);
     this.o = o + s.length;
   }
 
   bytes(src: Uint8Array): void {
-    this.at.set(src, this.o);
-    this.o += src.length;
+    const buf = this.at;
+    const o = this.o;
+    if (src.length > 16) buf.set(src, o);
+    else for (let i = 0; i < src.length; i++) buf[o + i] = src[i]!;
+    this.o = o + src.length;
   }
 
   /** A whole number as JSON writes it. */
@@ -161,8 +169,42 @@ export class EventSink {
 
   /** Any finite number as JSON (and a template literal) writes it. */
   num(x: number): void {
-    if (x === Math.floor(x) && Math.abs(x) < 2 ** 52) this.int(x);
-    else this.ascii(String(x));
+    if (x === Math.floor(x) && Math.abs(x) < 2 ** 52) {
+      this.int(x);
+      return;
+    }
+    // Coordinates are rounded to six decimals (`round6`): such a number's shortest form, which is
+    // what String() writes, is its six decimals without trailing zeros. Written as digits here, as
+    // String() of a fraction cost more than the rest of a redemption's numbers; anything else, or
+    // a value that is not exactly millionths, goes through String().
+    const millionths = Math.round(x * 1e6);
+    if (millionths / 1e6 !== x || Math.abs(millionths) >= 2 ** 31 * 1000) {
+      this.ascii(String(x));
+      return;
+    }
+    const buf = this.at;
+    let o = this.o;
+    let m = millionths;
+    if (m < 0) {
+      buf[o++] = 45;
+      m = -m;
+    }
+    const whole = Math.floor(m / 1e6);
+    let frac = m - whole * 1e6;
+    this.o = o;
+    this.int(whole);
+    o = this.o;
+    buf[o++] = 46;
+    let digits = 6;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    for (let i = digits - 1; i >= 0; i--) {
+      buf[o + i] = 48 + (frac % 10);
+      frac = Math.floor(frac / 10);
+    }
+    this.o = o + digits;
   }
 
   /** Where the next byte of the line goes (for `repeat`). */

@@ -39,6 +39,8 @@ export interface Merchant {
   settlementAccountHash: string;
   /** Honest customers pick it from the neighbourhood index. */
   listed: boolean;
+  /** `<merchantId>","orderId":"ord_` of its redemptions, made at the first one. */
+  json?: Uint8Array;
 }
 
 export interface Account {
@@ -61,6 +63,12 @@ export interface AccountJson {
   uaJson: string;
   /** userId to the opening quote of deviceId. */
   who: Uint8Array;
+  /** `who`, the account's own device and `","ip":"`: a claim from the usual phone. */
+  whoDevice: Uint8Array;
+  /** `"userId":"…","merchantId":"` of a redemption. */
+  payer: Uint8Array;
+  /** `"deviceId":"…","ip":"` of a redemption from the usual phone. */
+  device: Uint8Array;
   /** lat to the end of the claim: the account's usual place, user agent, channel, creation time. */
   claimTail: Uint8Array;
   /** Where `,"channel":` starts in `claimTail` (a claim from elsewhere keeps the rest). */
@@ -113,6 +121,7 @@ export class World {
   private readonly skuListCache = new WeakMap<Merchant, { of: MerchantSku[]; count: number; ordinary: MerchantSku[]; resellable: MerchantSku[] }>();
   private readonly redeemJsonCache = new Map<PlannedCoupon, Uint8Array>();
   private readonly couponJsonCache = new Map<PlannedCoupon, { batch: PlannedBatch; json: Uint8Array }>();
+  private readonly skuJsonCache = new Map<string, Uint8Array>();
   accounts = 0;
 
   constructor(
@@ -276,29 +285,32 @@ export class World {
   claim(a: Account, batch: PlannedBatch, coupon: PlannedCoupon, atMs: number, via: ClaimVia = {}): Issued {
     this.claimsPerType.set(coupon.couponTypeId, (this.claimsPerType.get(coupon.couponTypeId) ?? 0) + 1);
     const c = cached(a);
-    // Written into the sink piece by piece from bytes cached per account and per coupon type:
-    // claims are the bulk of the file. The coupon shares the claim's time and random part under
-    // its own prefix (one draw per claim; ids stay unique and typed).
+    // Written into the sink from bytes cached per account and per coupon type (a few large
+    // copies; a character loop over a string cost ~3 ns a byte): claims are the bulk of the file.
+    // The coupon shares the claim's time and random part under its own prefix (one draw per
+    // claim; ids stay unique and typed).
     const s = this.sink;
     const moved = via.lat !== undefined || via.lon !== undefined || via.userAgent !== undefined;
-    s.begin(atMs, 'claim', CLAIM_RESERVE + (moved ? 6 * (via.userAgent?.length ?? 0) + 64 : 0) + c.claimTail.length + c.who.length);
-    s.ascii('"claimId":"');
+    s.begin(atMs, 'claim', CLAIM_RESERVE + (moved ? 6 * (via.userAgent?.length ?? 0) + 64 : 0) + c.claimTail.length + c.whoDevice.length);
+    s.bytes(CLAIM_ID);
     s.id(CLAIM_PREFIX, atMs, this.idRng);
     const random = s.position - 22;
-    s.ascii('","couponId":"');
+    s.bytes(COUPON_ID);
     const couponAt = s.position;
-    s.ascii('cpn_');
     s.repeat(random, 22);
-    const couponId = s.text(couponAt, s.position);
-    s.ascii('",');
+    const couponId = s.text(couponAt - 4, s.position);
+    s.bytes(QUOTE_COMMA);
     s.bytes(this.couponJson(batch, coupon));
-    s.bytes(c.who);
-    s.ascii(via.deviceId ?? a.deviceId);
-    s.ascii('","ip":"');
+    if (via.deviceId === undefined) s.bytes(c.whoDevice);
+    else {
+      s.bytes(c.who);
+      s.ascii(via.deviceId);
+      s.bytes(IP);
+    }
     s.ascii(via.ip ?? a.ip);
-    s.ascii('"');
     if (!moved) s.bytes(c.claimTail);
     else {
+      s.bytes(QUOTE);
       s.ascii(',"lat":');
       s.num(via.lat ?? a.lat);
       s.ascii(',"lon":');
@@ -336,64 +348,70 @@ export class World {
     const discountFen = Math.min(issued.coupon.discountFen, order.orderFen);
     const s = this.sink;
     const items = order.items;
+    const c = cached(a);
     // The random draws keep their order: the id, the card, the place, the terminal, the IP.
     s.begin(atMs, 'redemption', REDEMPTION_RESERVE + (items ? items.length * 96 : 0));
-    s.ascii('"redemptionId":"');
+    s.bytes(REDEMPTION_ID);
     s.id(REDEMPTION_PREFIX, atMs, this.idRng);
     const random = s.position - 22;
     const card = via.card ?? (a.cards.length > 1 && rng.bool(0.15) ? a.cards[1]! : a.cards[0]!);
     const here = via.lat !== undefined ? { lat: via.lat, lon: via.lon } : rng.bool(0.6) ? nearPoint(rng, m.lat, m.lon) : undefined;
-    s.ascii('","couponId":"');
+    s.bytes(COUPON_ID_NO_PREFIX);
     s.ascii(issued.couponId);
-    s.ascii('",');
+    s.bytes(QUOTE_COMMA);
     s.bytes(this.redeemCouponJson(issued.coupon));
-    s.ascii('"userId":"');
-    s.ascii(a.userId);
-    s.ascii('","merchantId":"');
-    s.ascii(m.merchantId);
-    s.ascii('","orderId":"');
+    s.bytes(c.payer);
+    s.bytes((m.json ??= ascii(`${m.merchantId}","orderId":"ord_`)));
     const orderAt = s.position;
-    s.ascii('ord_');
     s.repeat(random, 22);
-    const orderId = s.text(orderAt, s.position);
-    s.ascii('","orderFen":');
-    s.num(order.orderFen);
-    s.ascii(',"discountFen":');
-    s.num(discountFen);
-    s.ascii(',"paidFen":');
-    s.num(order.orderFen - discountFen);
-    s.ascii(',"terminalId":"');
+    const orderId = s.text(orderAt - 4, s.position);
+    s.bytes(ORDER_FEN);
+    s.int(order.orderFen);
+    s.bytes(DISCOUNT_FEN);
+    s.int(discountFen);
+    s.bytes(PAID_FEN);
+    s.int(order.orderFen - discountFen);
+    s.bytes(TERMINAL_ID);
     s.ascii(via.terminalId ?? rng.pick(m.terminals));
-    s.ascii('",');
+    s.bytes(QUOTE_COMMA);
     s.bytes((card.json ??= ascii(`"cardBin":"${card.bin}","cardHash":"${card.hash}",`)));
-    s.ascii('"deviceId":"');
-    s.ascii(via.deviceId ?? a.deviceId);
-    s.ascii('","ip":"');
+    if (via.deviceId === undefined) s.bytes(c.device);
+    else {
+      s.bytes(DEVICE_ID);
+      s.ascii(via.deviceId);
+      s.bytes(IP);
+    }
     s.ascii(via.ip ?? rng.pick(this.mobileIps));
-    s.ascii('"');
+    s.bytes(QUOTE);
     if (here) {
-      s.ascii(',"lat":');
+      s.bytes(LAT);
       s.num(here.lat!);
-      s.ascii(',"lon":');
+      s.bytes(LON);
       s.num(here.lon!);
     }
     if (items) {
-      s.ascii(',"items":[');
+      s.bytes(ITEMS);
       for (let i = 0; i < items.length; i++) {
         const it = items[i]!;
-        s.ascii(i ? ',{"sku":"' : '{"sku":"');
-        s.ascii(it.sku);
-        s.ascii('","qty":');
-        s.num(it.qty);
-        s.ascii(',"unitPriceFen":');
-        s.num(it.unitPriceFen);
-        s.ascii('}');
+        if (i) s.bytes(COMMA);
+        s.bytes(this.skuJson(it.sku));
+        s.int(it.qty);
+        s.bytes(UNIT_PRICE);
+        s.int(it.unitPriceFen);
+        s.bytes(CLOSE_BRACE);
       }
-      s.ascii(']');
+      s.bytes(CLOSE_BRACKET);
     }
-    s.ascii('}');
+    s.bytes(CLOSE_BRACE);
     s.end();
     return { orderId, paidFen: order.orderFen - discountFen };
+  }
+
+  /** `{"sku":"…","qty":` of an item line. */
+  private skuJson(sku: string): Uint8Array {
+    let json = this.skuJsonCache.get(sku);
+    if (json === undefined) this.skuJsonCache.set(sku, (json = ascii(`{"sku":"${sku}","qty":`)));
+    return json;
   }
 
   refund(a: Account, m: Merchant, orderId: string, atMs: number, refundFen: number, couponReturned: boolean): void {
@@ -446,10 +464,15 @@ export class World {
 function cached(a: Account): AccountJson {
   if (a.json) return a.json;
   const uaJson = JSON.stringify(a.userAgent);
-  const head = `,"lat":${a.lat},"lon":${a.lon},"userAgent":${uaJson}`;
+  const head = `","lat":${a.lat},"lon":${a.lon},"userAgent":${uaJson}`;
+  const who = `"userId":"${a.userId}","idHash":"${a.idHash}","phoneHash":"${a.phoneHash}","deviceId":"`;
   return (a.json = {
     uaJson,
-    who: ascii(`"userId":"${a.userId}","idHash":"${a.idHash}","phoneHash":"${a.phoneHash}","deviceId":"`),
+    who: ascii(who),
+    whoDevice: ascii(`${who}${a.deviceId}","ip":"`),
+    payer: ascii(`"userId":"${a.userId}","merchantId":"`),
+    device: ascii(`"deviceId":"${a.deviceId}","ip":"`),
+    // From the IP's closing quote to the end of the claim.
     claimTail: ascii(`${head},"channel":"${a.channel}","accountCreatedAt":"${toCstIso(a.createdMs)}"}`),
     channelAt: head.length,
   });
@@ -459,6 +482,27 @@ function cached(a: Account): AccountJson {
 function ascii(text: string): Uint8Array {
   return Buffer.from(text, 'latin1');
 }
+
+// Constant pieces of claims and redemptions, as bytes.
+const CLAIM_ID = ascii('"claimId":"');
+const COUPON_ID = ascii('","couponId":"cpn_');
+const COUPON_ID_NO_PREFIX = ascii('","couponId":"');
+const REDEMPTION_ID = ascii('"redemptionId":"');
+const QUOTE = ascii('"');
+const QUOTE_COMMA = ascii('",');
+const COMMA = ascii(',');
+const IP = ascii('","ip":"');
+const DEVICE_ID = ascii('"deviceId":"');
+const ORDER_FEN = ascii('","orderFen":');
+const DISCOUNT_FEN = ascii(',"discountFen":');
+const PAID_FEN = ascii(',"paidFen":');
+const TERMINAL_ID = ascii(',"terminalId":"');
+const LAT = ascii(',"lat":');
+const LON = ascii(',"lon":');
+const ITEMS = ascii(',"items":[');
+const UNIT_PRICE = ascii(',"unitPriceFen":');
+const CLOSE_BRACE = ascii('}');
+const CLOSE_BRACKET = ascii(']');
 
 // Room for a claim and a redemption past the pieces sized per call (ids, hashes, numbers, IPs).
 const CLAIM_RESERVE = 512;

@@ -116,7 +116,7 @@ export { DISCARD };
 export class World {
   readonly merchants: Merchant[] = [];
   readonly claimsPerType = new Map<string, number>();
-  private grid = new Map<Category, Map<number, Merchant[]>>();
+  private grid = new Map<Category, CellIndex>();
   private byCategory = new Map<Category, Merchant[]>();
   private readonly skuListCache = new WeakMap<Merchant, { of: MerchantSku[]; count: number; ordinary: MerchantSku[]; resellable: MerchantSku[] }>();
   private readonly redeemJsonCache = new Map<PlannedCoupon, Uint8Array>();
@@ -183,12 +183,13 @@ export class World {
   }
 
   private index(m: Merchant): void {
-    let cells = this.grid.get(m.category);
-    if (!cells) this.grid.set(m.category, (cells = new Map()));
+    let index = this.grid.get(m.category);
+    if (!index) this.grid.set(m.category, (index = { cells: new Map(), windows: RADII.map(() => new Map()) }));
     const key = cellKey(Math.floor(m.lat / GRID_DEG), Math.floor(m.lon / GRID_DEG));
-    let list = cells.get(key);
-    if (!list) cells.set(key, (list = []));
+    let list = index.cells.get(key);
+    if (!list) index.cells.set(key, (list = []));
     list.push(m);
+    for (const w of index.windows) w.clear();
     let all = this.byCategory.get(m.category);
     if (!all) this.byCategory.set(m.category, (all = []));
     all.push(m);
@@ -199,29 +200,20 @@ export class World {
     const rng = this.rng;
     const order = rng.shuffle([...categories]);
     for (const category of order) {
-      const cells = this.grid.get(category);
-      if (!cells) continue;
+      const index = this.grid.get(category);
+      if (!index) continue;
       const cx = Math.floor(lat / GRID_DEG), cy = Math.floor(lon / GRID_DEG);
-      for (const radius of RADII) {
-        // Sampling straight from the cell lists: building a candidate list per purchase cost more
-        // than the rest of the purchase in the city centre, where a window holds hundreds of shops.
-        const lists: Merchant[][] = [];
-        let total = 0;
-        for (let dx = -radius; dx <= radius; dx++)
-          for (let dy = -radius; dy <= radius; dy++) {
-            const list = cells.get(cellKey(cx + dx, cy + dy));
-            if (!list) continue;
-            const usable = filter ? list.filter(filter) : list;
-            if (usable.length) {
-              lists.push(usable);
-              total += usable.length;
-            }
-          }
+      for (let r = 0; r < RADII.length; r++) {
+        // The shops of the window around the cell, cell by cell in a fixed order, made once per
+        // window and kept (honest shoppers, no filter): sampling from it draws what sampling
+        // across the cell lists drew, without gathering them per purchase.
+        const shops = filter ? windowOf(index.cells, cx, cy, RADII[r]!, filter) : (index.windows[r]!.get(cellKey(cx, cy)) ?? cacheWindow(index, r, cx, cy));
+        const total = shops.length;
         if (total === 0) continue;
-        let best = sampleLists(lists, Math.floor(rng.next() * total));
+        let best = shops[Math.floor(rng.next() * total)]!;
         let bestKm = distanceKm(lat, lon, best.lat, best.lon);
         for (let i = 0; i < 4 && rng.bool(0.7); i++) {
-          const c = sampleLists(lists, Math.floor(rng.next() * total));
+          const c = shops[Math.floor(rng.next() * total)]!;
           const km = distanceKm(lat, lon, c.lat, c.lon);
           if (km < bestKm) {
             best = c;
@@ -512,13 +504,28 @@ const REDEMPTION_RESERVE = 1024;
 
 const RADII = [1, 2, 4] as const;
 
-/** The r-th shop across the lists, as if they were one. */
-function sampleLists(lists: readonly Merchant[][], r: number): Merchant {
-  for (const l of lists) {
-    if (r < l.length) return l[r]!;
-    r -= l.length;
-  }
-  return lists[lists.length - 1]![0]!;
+/** The listed shops of one category by grid cell, and the windows made from them so far (one map
+ * per radius, by centre cell; emptied when a shop is added). Shared by the worlds of a stage. */
+interface CellIndex {
+  cells: Map<number, Merchant[]>;
+  windows: Map<number, Merchant[]>[];
+}
+
+/** The shops (passing `filter`) of the cells within `radius` of (cx, cy), x-major then y. */
+function windowOf(cells: Map<number, Merchant[]>, cx: number, cy: number, radius: number, filter?: (m: Merchant) => boolean): Merchant[] {
+  const out: Merchant[] = [];
+  for (let dx = -radius; dx <= radius; dx++)
+    for (let dy = -radius; dy <= radius; dy++) {
+      const list = cells.get(cellKey(cx + dx, cy + dy));
+      if (list) for (const m of list) if (!filter || filter(m)) out.push(m);
+    }
+  return out;
+}
+
+function cacheWindow(index: CellIndex, r: number, cx: number, cy: number): Merchant[] {
+  const shops = windowOf(index.cells, cx, cy, RADII[r]!);
+  index.windows[r]!.set(cellKey(cx, cy), shops);
+  return shops;
 }
 
 function cellKey(x: number, y: number): number {

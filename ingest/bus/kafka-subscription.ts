@@ -18,6 +18,8 @@ export interface KafkaSubscriptionDeps {
 }
 
 const HEARTBEAT_MS = 1_000;
+/** Room per message when sizing fetches: a contract event is ~300-400 bytes of JSON plus its record. */
+const BYTES_PER_MESSAGE = 512;
 
 export async function createKafkaSubscription(deps: KafkaSubscriptionDeps): Promise<Subscription> {
   const { kafka, logger, opts, physicalTopic, partitions } = deps;
@@ -31,7 +33,12 @@ export async function createKafkaSubscription(deps: KafkaSubscriptionDeps): Prom
     // that is where a batch fills up. A zero wait would make an idle consumer spin.
     maxWaitTimeInMs: Math.max(opts.maxWaitMs, 20),
     minBytes: opts.maxWaitMs === 0 ? 1 : Math.min(opts.maxBatchSize * 100, 1 << 20),
-    maxBytesPerPartition: 1 << 20,
+    // One fetch is what a handleBatch can hold (the batcher flushes what arrived; kafkajs fetches a
+    // partition again only after its eachBatch resolved), so a partition's share must be able to
+    // fill a batch: measured, 1 MB per partition capped batches near 10k messages whatever
+    // maxBatchSize said (mean 9,524 at maxBatchSize 50,000), and small batches are what cost the
+    // store most (ingest/README.md).
+    maxBytesPerPartition: Math.min(Math.max(opts.maxBatchSize * BYTES_PER_MESSAGE, 1 << 20), 16 << 20),
     maxBytes: 32 << 20,
     // A rejected batch throws out of eachBatch: kafkajs refetches from the last resolved offset with
     // this backoff, and after the retries restarts the consumer from the committed offsets.

@@ -1,4 +1,4 @@
-// `npm run bench -- models [--users N] [--cash-out-rings N] [--calibrate] [--models-only]`: the graph and forest models end to end.
+// `npm run bench -- models [--users N] [--cash-out-rings N] [--calibrate] [--models-only] [--compare-sync]`: the graph and forest models end to end.
 // A seeded synthetic city (honest users sharing some devices and carrier IP ranges, a few bot
 // farms) is written to the embedded store; then one model run is timed: query the window, build
 // the graph, components and Louvain, ring and merchant scoring, writing flags. Peak memory is the
@@ -18,7 +18,7 @@ import { eventRow, EVENT_TABLES } from '../ingest/store/rows.ts';
 import { parseArgs } from '../cli/args.ts';
 import { FEATURE_NAMES } from '../models/merchant/features.ts';
 import { scoreMerchants, trainForest, DEFAULT_TRAIN_OPTIONS, type LabelledRow } from '../models/merchant/forest.ts';
-import { runModels } from '../models/run.ts';
+import { runModels, runModelsConcurrent } from '../models/run.ts';
 import { writeFlags } from '../models/sink/flags-store.ts';
 import { loadWindow } from '../models/source/clickhouse.ts';
 import { machine, report } from './report.ts';
@@ -153,7 +153,7 @@ export async function run(argv: string[]): Promise<void> {
     const c0 = cpuS(), t0 = performance.now();
     const window = await loadWindow(store, { fromMs: START - 14 * DAY, toMs: START + 45 * DAY });
     const c1 = cpuS(), t1 = performance.now();
-    const result = runModels(window, { seed: 1 });
+    const result = await runModelsConcurrent(window, { seed: 1 });
     const c2 = cpuS(), t2 = performance.now();
     await writeFlags(store, result.flags, START + 45 * DAY);
     const c3 = cpuS(), t3 = performance.now();
@@ -168,6 +168,18 @@ export async function run(argv: string[]): Promise<void> {
     report({ bench: BENCH, metric: 'write_flags_s', value: (t3 - t2) / 1000, unit: 's', cpuS: round2(c3 - c2), ...ctx });
     measured = { edges: result.stats.edges, buildS: result.timingsMs.build / 1000, endToEndS: (t3 - t0) / 1000, endToEndCpuS: c3 - c0 };
     report({ bench: BENCH, metric: 'peak_rss_mib', value: peak / 2 ** 20, unit: 'MiB', maxRssMib: process.resourceUsage().maxRSS / 1024, ...ctx });
+    if (result.louvainWorkerMs !== undefined)
+      report({ bench: BENCH, metric: 'louvain_worker_s', value: result.louvainWorkerMs / 1000, unit: 's', waitedS: round2((result.louvainWaitMs ?? 0) / 1000), ...ctx });
+    if (options['compare-sync']) {
+      // The same window through runModels (everything on the main thread, Louvain included), same
+      // run: its wall and CPU beside the figures above, and its flags must be the same bytes.
+      const s0 = cpuS(), w0 = performance.now();
+      const sync = runModels(window, { seed: 1 });
+      const s1 = cpuS(), w1 = performance.now();
+      const same = JSON.stringify(sync.flags) === JSON.stringify(result.flags) && JSON.stringify(sync.features) === JSON.stringify(result.features);
+      report({ bench: BENCH, metric: 'models_sync_s', value: (w1 - w0) / 1000, unit: 's', cpuS: round2(s1 - s0), concurrentS: round2((t2 - t1) / 1000), concurrentCpuS: round2(c2 - c1), sameFlagsAndFeatures: same, ...ctx, loadavg1m: [round2(loadavg()[0]!)] });
+      if (!same) throw new Error('bench models: runModels and runModelsConcurrent gave different flags or features');
+    }
   } finally {
     await store.close();
     rmSync(path, { recursive: true, force: true });

@@ -3,8 +3,14 @@
 import type { Flag } from '../core/decision.ts';
 import { buildGraph, type BuildOptions } from './graph/build.ts';
 import { componentCount as countComponents } from './graph/communities.ts';
-import { detectRings, RING_CONFIG, scoreRings, type RingConfig, type RingFlag } from './graph/rings.ts';
-import { FEATURE_NAMES, merchantFeatures, type MerchantFeatures, type RingMembership } from './merchant/features.ts';
+import { communitiesOfMapping, louvainCommunities, louvainInput } from './graph/communities.ts';
+import { graphIndex } from './graph/build.ts';
+import { LouvainWorker } from './graph/louvain-worker.ts';
+import {
+  communityAccountRange, communityCandidates, detectRings, detectRingsBeforeCommunities, mergeScored, merchantsSharingCards, RING_CONFIG, scoreCandidates, scoreRings,
+  type RingConfig, type RingFlag,
+} from './graph/rings.ts';
+import { FEATURE_NAMES, merchantFeatures, merchantFeaturesBeforeRings, type MerchantFeatures, type RingMembership } from './merchant/features.ts';
 import { scoreMerchants, type MerchantForest, type MerchantScore } from './merchant/forest.ts';
 import { merchantReasons } from './merchant/reasons.ts';
 import { priceBaselines, type PriceBaselines } from './prices/baselines.ts';
@@ -67,6 +73,22 @@ export function runModels(window: ModelWindow, options: Partial<RunOptions> = {}
   const c3 = cpuMsNow(), t3 = performance.now();
   const baselines = priceBaselines(window);
   const features = merchantFeatures(window, baselines, ringMembership(window, rings), { huggingFraction: options.build?.huggingFraction });
+  const merchantFlags = merchantFlagsOf(features, options);
+  const merchantScores = merchantFlags.scores;
+  const c4 = cpuMsNow(), t4 = performance.now();
+  return {
+    flags: [...rings, ...merchantFlags.flags],
+    rings,
+    merchantScores,
+    features,
+    baselines,
+    stats: { nodes: graph.order, edges: graph.size, components: componentCount, candidates: candidates.length },
+    timingsMs: { build: t1 - t0, components: t2 - t1, rings: t3 - t2, merchants: t4 - t3 },
+    cpuMs: { build: c1 - c0, components: c2 - c1, rings: c3 - c2, merchants: c4 - c3 },
+  };
+}
+
+function merchantFlagsOf(features: MerchantFeatures[], options: Partial<RunOptions>): { flags: MerchantFlag[]; scores: MerchantScore[] } {
   const merchantScores = options.forest ? scoreMerchants(options.forest, features) : [];
   const cutoff = options.merchantCutoff ?? DEFAULT_MERCHANT_CUTOFF;
   const merchantFlags: MerchantFlag[] = [];
@@ -88,15 +110,75 @@ export function runModels(window: ModelWindow, options: Partial<RunOptions> = {}
       },
     });
   }
-  const c4 = cpuMsNow(), t4 = performance.now();
-  return {
-    flags: [...rings, ...merchantFlags],
-    rings,
-    merchantScores,
-    features,
-    baselines,
-    stats: { nodes: graph.order, edges: graph.size, components: componentCount, candidates: candidates.length },
-    timingsMs: { build: t1 - t0, components: t2 - t1, rings: t3 - t2, merchants: t4 - t3 },
-    cpuMs: { build: c1 - c0, components: c2 - c1, rings: c3 - c2, merchants: c4 - c3 },
-  };
+  return { flags: merchantFlags, scores: merchantScores };
+}
+
+/**
+ * runModels with Louvain on a worker thread beside the main thread: the same flags, scores and
+ * features (run.test.ts holds the two equal). Louvain over the whole window is the largest single
+ * step after the build (~3 CPU-s on a million edges) and the rest of the run does not need it
+ * until the last cash-out candidates: so once the merchants with card-sharing customers are known
+ * (none: Louvain is not run, as in detectRings), the worker is sent the edge arrays and the main
+ * thread goes on with the other candidates, their scoring, the price baselines and the merchant
+ * features; then the community candidates are scored and merged, and the ring features added.
+ */
+export async function runModelsConcurrent(window: ModelWindow, options: Partial<RunOptions> = {}): Promise<ModelRun & { louvainWorkerMs?: number; louvainWaitMs?: number }> {
+  const seed = options.seed ?? 1;
+  const cfg = options.ringConfig ?? RING_CONFIG;
+  // Started first: loading the thread's modules overlaps the build.
+  let worker: LouvainWorker | undefined = new LouvainWorker();
+  try {
+    const c0 = cpuMsNow(), t0 = performance.now();
+    const graph = buildGraph(window, options.build);
+    const c1 = cpuMsNow(), t1 = performance.now();
+    const componentCount = countComponents(graph);
+    const c2 = cpuMsNow(), t2 = performance.now();
+    const known = merchantsSharingCards(graph, cfg);
+    const index = graphIndex(graph);
+    const louvain = known.size && graph.size && index ? worker.run(louvainInput(index), { seed }) : undefined;
+    if (!louvain) {
+      await worker.close();
+      worker = undefined;
+    }
+    const { candidates, sharingAt } = detectRingsBeforeCommunities(graph, cfg, known);
+    const scored = scoreCandidates(graph, candidates, cfg);
+    const c3 = cpuMsNow(), t3 = performance.now();
+    const baselines = priceBaselines(window);
+    const finishFeatures = merchantFeaturesBeforeRings(window, baselines, { huggingFraction: options.build?.huggingFraction });
+    const c4 = cpuMsNow(), t4 = performance.now();
+    let louvainWorkerMs: number | undefined, louvainWaitMs: number | undefined;
+    const all = [...candidates];
+    if (sharingAt.size) {
+      let communities;
+      if (louvain && index) {
+        const w0 = performance.now();
+        const { mapping, ms } = await louvain;
+        louvainWaitMs = performance.now() - w0;
+        louvainWorkerMs = ms;
+        communities = communitiesOfMapping(index, mapping, { accounts: communityAccountRange(cfg) });
+      } else communities = louvainCommunities(graph, { seed, accounts: communityAccountRange(cfg) });
+      const more = communityCandidates(communities, sharingAt, cfg, graph);
+      all.push(...more);
+      scored.push(...scoreCandidates(graph, more, cfg));
+    }
+    const rings = mergeScored(scored);
+    const c5 = cpuMsNow(), t5 = performance.now();
+    const features = finishFeatures(ringMembership(window, rings));
+    const merchantFlags = merchantFlagsOf(features, options);
+    const c6 = cpuMsNow(), t6 = performance.now();
+    return {
+      flags: [...rings, ...merchantFlags.flags],
+      rings,
+      merchantScores: merchantFlags.scores,
+      features,
+      baselines,
+      stats: { nodes: graph.order, edges: graph.size, components: componentCount, candidates: all.length },
+      timingsMs: { build: t1 - t0, components: t2 - t1, rings: t3 - t2 + (t5 - t4), merchants: t4 - t3 + (t6 - t5) },
+      cpuMs: { build: c1 - c0, components: c2 - c1, rings: c3 - c2 + (c5 - c4), merchants: c4 - c3 + (c6 - c5) },
+      louvainWorkerMs,
+      louvainWaitMs,
+    };
+  } finally {
+    await worker?.close();
+  }
 }

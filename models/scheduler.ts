@@ -9,7 +9,7 @@ import type { ModelScoreSnapshot } from '../rules/reference/model-scores.ts';
 import type { MerchantForest } from './merchant/forest.ts';
 import { RING_CONFIG } from './graph/rings.ts';
 import { scoreSnapshot } from './publish.ts';
-import { runModels, type ModelRun } from './run.ts';
+import { runModelsConcurrent, type ModelRun } from './run.ts';
 import type { ModelWindow } from './window.ts';
 
 /** Every 5 minutes over the last 35 days (a campaign and the baseline week before it). */
@@ -53,7 +53,7 @@ export function createModelScheduler(deps: SchedulerDeps): ModelScheduler {
   const runOnce = async (): Promise<ModelRun> => {
     const toMs = deps.clock.now();
     const window = await deps.loadWindow(toMs - deps.windowMs, toMs);
-    const run = runModels(window, { seed: deps.seed ?? 1, forest: deps.forest ?? undefined });
+    const run = await runModelsConcurrent(window, { seed: deps.seed ?? 1, forest: deps.forest ?? undefined });
     await deps.writeFlags(run.flags, toMs);
     scores = scoreSnapshot(run, toMs, `${deps.forest?.file.version ?? 'no-forest'} ${RING_CONFIG.version}`);
     await deps.publish?.(scores, run.flags);

@@ -102,31 +102,10 @@ export interface CommunityOptions {
 export function louvainCommunities(graph: ModelGraph, options: Partial<CommunityOptions> = {}): Map<number, string[]> {
   const out = new Map<number, string[]>();
   if (graph.size === 0) return out;
+  const index = graphIndex(graph);
+  if (index) return communitiesOfMapping(index, louvainMapping(louvainInput(index), options), options);
   const rng = new Rng(options.seed ?? 1);
   const louvainOptions = { resolution: options.resolution ?? 1, rng: () => rng.next() };
-  const index = graphIndex(graph);
-  if (index) {
-    const view = louvainView(index);
-    const mapping = louvain(view as unknown as GraphologyModelGraph, { ...louvainOptions, getEdgeWeight: (edge: string) => view.weight(edge) }) as unknown as ArrayLike<number>;
-    let keep: ((c: number) => boolean) | undefined;
-    if (options.accounts) {
-      const { min, max } = options.accounts;
-      const accounts = new Map<number, number>();
-      for (let i = 0; i < index.keys.length; i++) if (index.nodeKind[i] === 0) accounts.set(mapping[i]!, (accounts.get(mapping[i]!) ?? 0) + 1);
-      keep = (c) => {
-        const n = accounts.get(c) ?? 0;
-        return n >= min && n <= max;
-      };
-    }
-    for (let i = 0; i < index.keys.length; i++) {
-      const c = mapping[i]!;
-      if (keep && !keep(c)) continue;
-      let g = out.get(c);
-      if (!g) out.set(c, (g = []));
-      g.push(index.keys[i]!);
-    }
-    return out;
-  }
   // Without an index the graph is a graphology graph (a WindowGraph always has one).
   const mapping = louvain(graph as GraphologyModelGraph, { ...louvainOptions, getEdgeWeight: 'weight' });
   for (const [node, c] of Object.entries(mapping)) {
@@ -152,8 +131,8 @@ export function louvainCommunities(graph: ModelGraph, options: Partial<Community
  * draws and the same partition (communities.test.ts holds the two side by side); it skips walking
  * a million edge objects and a node-key dictionary, and the result comes back keyed by position.
  */
-function louvainView(index: GraphIndex) {
-  const n = index.keys.length, m = index.edgeSource.length;
+function louvainView(index: LouvainInput) {
+  const n = index.order, m = index.edgeSource.length;
   const degree = new Int32Array(n);
   for (let j = 0; j < m; j++) {
     degree[index.edgeSource[j]!]!++;
@@ -180,4 +159,50 @@ function louvainView(index: GraphIndex) {
     },
     weight: (edge: string | number) => index.edgeWeight[edge as number]!,
   };
+}
+
+/** What Louvain reads of an index: node count and the edge arrays (what a worker thread is sent). */
+export interface LouvainInput {
+  order: number;
+  edgeSource: Int32Array;
+  edgeTarget: Int32Array;
+  edgeWeight: Float64Array;
+}
+
+export function louvainInput(index: GraphIndex): LouvainInput {
+  return { order: index.keys.length, edgeSource: index.edgeSource, edgeTarget: index.edgeTarget, edgeWeight: index.edgeWeight };
+}
+
+/** Louvain's community per node position, seeded (the same input and seed give the same array). */
+export function louvainMapping(input: LouvainInput, options: Pick<Partial<CommunityOptions>, 'seed' | 'resolution'> = {}): Int32Array {
+  const rng = new Rng(options.seed ?? 1);
+  const view = louvainView(input);
+  const mapping = louvain(view as unknown as GraphologyModelGraph, { resolution: options.resolution ?? 1, rng: () => rng.next(), getEdgeWeight: (edge: string) => view.weight(edge) }) as unknown as ArrayLike<number>;
+  // The library answers with an object keyed by node (here its position): copied into an array that a worker can post.
+  const out = new Int32Array(input.order);
+  for (let i = 0; i < input.order; i++) out[i] = mapping[i]!;
+  return out;
+}
+
+/** The communities of a mapping over an index's nodes, cut to `options.accounts` as louvainCommunities does. */
+export function communitiesOfMapping(index: GraphIndex, mapping: ArrayLike<number>, options: Pick<Partial<CommunityOptions>, 'accounts'> = {}): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  let keep: ((c: number) => boolean) | undefined;
+  if (options.accounts) {
+    const { min, max } = options.accounts;
+    const accounts = new Map<number, number>();
+    for (let i = 0; i < index.keys.length; i++) if (index.nodeKind[i] === 0) accounts.set(mapping[i]!, (accounts.get(mapping[i]!) ?? 0) + 1);
+    keep = (c) => {
+      const n = accounts.get(c) ?? 0;
+      return n >= min && n <= max;
+    };
+  }
+  for (let i = 0; i < index.keys.length; i++) {
+    const c = mapping[i]!;
+    if (keep && !keep(c)) continue;
+    let g = out.get(c);
+    if (!g) out.set(c, (g = []));
+    g.push(index.keys[i]!);
+  }
+  return out;
 }

@@ -147,6 +147,37 @@ export interface DetectOptions {
 /** Candidate groups of accounts; the same graph and seed give the same list in the same order. */
 export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> = {}): RingCandidate[] {
   const cfg = options.config ?? RING_CONFIG;
+  const { candidates, sharingAt } = detectRingsBeforeCommunities(graph, cfg);
+  // A community yields a candidate only at a merchant whose card-sharing customers, cut to the
+  // community, are still minAccounts: so only merchants that have that many before the cut
+  // (sharingAt) can, and with none of them Louvain cannot add a candidate and is not run.
+  if (sharingAt.size === 0) return candidates;
+  const communities = louvainCommunities(graph, { seed: options.seed ?? 1, accounts: communityAccountRange(cfg) });
+  return [...candidates, ...communityCandidates(communities, sharingAt, cfg, graph)];
+}
+
+/** Merchants (node keys, in node order) with at least cashOut.minAccounts card-sharing customers, and those customers. */
+export function merchantsSharingCards(graph: ModelGraph, cfg: RingConfig = RING_CONFIG): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  graph.forEachNode((node, attrs) => {
+    if (attrs.kind !== 'merchant') return;
+    const sharing = customersSharingCards(graph, node, cfg.cashOut.minMemberHugging);
+    if (sharing.length >= cfg.cashOut.minAccounts) out.set(node, sharing);
+  });
+  return out;
+}
+
+/** The account bounds of a community that can hold a cash-out candidate (what Louvain's result is cut to). */
+export function communityAccountRange(cfg: RingConfig = RING_CONFIG): { min: number; max: number } {
+  return { min: cfg.cashOut.minAccounts, max: cfg.cashOut.maxCommunityAccounts };
+}
+
+/**
+ * The candidates that do not need Louvain, in detectRings' order, and the merchants a community
+ * can yield a candidate at (none: Louvain need not run). `sharingAt` may be given when already
+ * known (merchantsSharingCards), so that Louvain can start before the rest is worked out.
+ */
+export function detectRingsBeforeCommunities(graph: ModelGraph, cfg: RingConfig = RING_CONFIG, known?: Map<string, string[]>): { candidates: RingCandidate[]; sharingAt: Map<string, string[]> } {
   const out: RingCandidate[] = [];
   const isAccount = (k: string) => graph.getNodeAttribute(k, 'kind') === 'account';
 
@@ -173,19 +204,20 @@ export function detectRings(graph: ModelGraph, options: Partial<DetectOptions> =
         if (accounts.some((a) => graph.hasEdge(a, node))) out.push({ pattern: 'manyIdentities', source: 'owner_cluster', anchor: node, accounts });
       }
     }
-    const sharing = customersSharingCards(graph, node, cfg.cashOut.minMemberHugging);
-    if (sharing.length >= cfg.cashOut.minAccounts) {
+    const sharing = known ? known.get(node) : customersSharingCards(graph, node, cfg.cashOut.minMemberHugging);
+    if (sharing && sharing.length >= cfg.cashOut.minAccounts) {
       out.push({ pattern: 'cashOut', source: 'shared_cards_at_merchant', anchor: node, accounts: sharing });
       sharingAt.set(node, sharing);
     }
   });
+  return { candidates: out, sharingAt };
+}
 
-  // A community yields a candidate only at a merchant whose card-sharing customers, cut to the
-  // community, are still minAccounts: so only merchants that have that many before the cut
-  // (sharingAt) can, and with none of them Louvain cannot add a candidate and is not run.
-  if (sharingAt.size === 0) return out;
-  const accountRange = { min: cfg.cashOut.minAccounts, max: cfg.cashOut.maxCommunityAccounts };
-  for (const members of louvainCommunities(graph, { seed: options.seed ?? 1, accounts: accountRange }).values()) {
+/** Cash-out candidates of Louvain communities (cut to communityAccountRange) at the merchants of `sharingAt`. */
+export function communityCandidates(communities: Map<number, string[]>, sharingAt: Map<string, string[]>, cfg: RingConfig, graph: ModelGraph): RingCandidate[] {
+  const out: RingCandidate[] = [];
+  const isAccount = (k: string) => graph.getNodeAttribute(k, 'kind') === 'account';
+  for (const members of communities.values()) {
     const accounts = members.filter(isAccount);
     if (accounts.length < cfg.cashOut.minAccounts || accounts.length > cfg.cashOut.maxCommunityAccounts) continue;
     for (const m of members) {
@@ -228,6 +260,14 @@ export function customersSharingCards(graph: ModelGraph, merchant: string, minHu
 
 /** Scores candidates and keeps those over their pattern's cut-off, merged where they overlap. */
 export function scoreRings(graph: ModelGraph, candidates: readonly RingCandidate[], config: RingConfig = RING_CONFIG): RingFlag[] {
+  return mergeScored(scoreCandidates(graph, candidates, config));
+}
+
+/**
+ * Each candidate scored on its own (its figures read the graph only), so candidates can be scored
+ * in parts and the parts, concatenated in candidate order, merged by mergeScored as scoreRings does.
+ */
+export function scoreCandidates(graph: ModelGraph, candidates: readonly RingCandidate[], config: RingConfig = RING_CONFIG): ScoredCandidate[] {
   const scored: Scored[] = [];
   for (const c of candidates) {
     const { figures, evidence } = groupFigures(graph, c.accounts, { newAccountDays: config.newAccountDays, maxEvidenceEdges: config.maxEvidenceEdges, anchor: c.anchor });
@@ -247,7 +287,12 @@ export function scoreRings(graph: ModelGraph, candidates: readonly RingCandidate
       evidence: { pattern: c.pattern, source: c.source, anchor: c.anchor ? graph.getNodeAttribute(c.anchor, 'id') : undefined, figures, edges: evidence, configVersion: config.version },
     } });
   }
-  return mergeOverlapping(scored);
+  return scored;
+}
+
+/** The ring flags of scored candidates, merged where they overlap. */
+export function mergeScored(scored: readonly ScoredCandidate[]): RingFlag[] {
+  return mergeOverlapping([...scored]);
 }
 
 /** IP ranges the group claimed from: device clusters of one farm meet on them. */
@@ -262,6 +307,7 @@ function ipRangesOf(graph: ModelGraph, accounts: readonly string[]): string[] {
  * operation seen through two groupings (a farm's device clusters meeting on the proxies they
  * share): they become one ring whose evidence is that of its strongest part.
  */
+export type ScoredCandidate = Scored;
 interface Scored {
   flag: RingFlag;
   links: string[];

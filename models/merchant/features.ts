@@ -77,6 +77,15 @@ export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: numb
 }
 
 export function merchantFeatures(window: ModelWindow, prices: PriceBaselines, rings: RingMembership, options: Partial<FeatureOptions> = {}): MerchantFeatures[] {
+  return merchantFeaturesBeforeRings(window, prices, options)(rings);
+}
+
+/**
+ * Everything of merchantFeatures that does not need the rings, worked out now; the function it
+ * returns adds the two ring features (one pass over the redemptions) and gives merchantFeatures'
+ * result. So the features can be computed while the rings are still being found.
+ */
+export function merchantFeaturesBeforeRings(window: ModelWindow, prices: PriceBaselines, options: Partial<FeatureOptions> = {}): (rings: RingMembership) => MerchantFeatures[] {
   const opts = { ...DEFAULT_FEATURE_OPTIONS, ...options };
   const threshold = new Map(window.couponTypes.map((c) => [c.couponTypeId, c.thresholdFen]));
   // Each account's last ID hash, kept only where it is a shop owner's (the one thing it is compared
@@ -125,7 +134,6 @@ export function merchantFeatures(window: ModelWindow, prices: PriceBaselines, ri
     if (m && r.lat !== undefined && r.lon !== undefined) a.distances.push(haversineKm(r.lat, r.lon, m.lat, m.lon));
     const owner = m?.ownerIdHash;
     if (owner && idHashOf.get(r.userId) === owner) a.ownerLinked++;
-    if (rings.flaggedAccounts.has(r.userId)) a.ringMembers++;
     if (refunded.has(r.orderId)) redeemedAt.set(r.orderId, r.atMs);
   }
   for (const f of window.refunds) {
@@ -148,41 +156,46 @@ export function merchantFeatures(window: ModelWindow, prices: PriceBaselines, ri
   const peerCountMedian = new Map([...peerCounts].map(([k, v]) => [k, median(v)]));
   const peerDistMedian = new Map([...peerDist].map(([k, v]) => [k, median(v)]));
 
-  const out: MerchantFeatures[] = [];
-  for (const id of [...acc.keys()].sort()) {
-    const a = acc.get(id)!;
-    const m = merchants.get(id);
-    const k = m ? peerKey(m.category, m.district) : '';
-    const n = a.redemptions;
-    let repeat = 0;
-    for (const c of a.pairs.values()) if (c >= opts.repeatPairMin) repeat += c;
-    let sharedCard = 0;
-    for (const card of a.cardOf) if ((a.cards.get(card)?.size ?? 0) >= 2) sharedCard++;
-    const dist = a.distances.length ? median(a.distances) : 0;
-    const rise = prices.merchantMaxRise.get(id) ?? 0;
-    const values: Record<FeatureName, number> = {
-      redemptionsLog: Math.log1p(n),
-      redemptionShareVsPeers: Math.log((n + 1) / ((peerCountMedian.get(k) ?? 0) + 1)),
-      refundRatio: n ? a.refunds / n : 0,
-      refundAfterRedemptionHoursMedian: a.refundDelaysH.length ? Math.min(24 * 30, median(a.refundDelaysH)) : 24 * 30,
-      thresholdHuggingShare: n ? a.hugging / n : 0,
-      lateHourShare: n ? a.late / n : 0,
-      repeatPairShare: n ? repeat / n : 0,
-      distinctPayerRatio: n ? a.pairs.size / n : 1,
-      payerDistanceKmMedian: dist,
-      payerDistanceVsPeers: dist - (peerDistMedian.get(k) ?? dist),
-      sharedCardShare: a.cardOf.length ? sharedCard / a.cardOf.length : 0,
-      ownerLinkedShare: n ? a.ownerLinked / n : 0,
-      peakHourShare: n ? Math.max(...a.hours) / n : 0,
-      discountToOrderRatio: a.order ? a.discount / a.order : 0,
-      maxPriceRise: rise,
-      priceRiseVsPeers: rise - (prices.peerMedianRise.get(k) ?? 0),
-      priceRiseBreadth: prices.merchantRiseBreadth.get(id) ?? 0,
-      tillOverMenuShare: prices.merchantTillOverMenu.get(id) ?? 0,
-      ringScore: rings.merchantScore.get(id) ?? 0,
-      ringMemberShare: n ? a.ringMembers / n : 0,
-    };
-    out.push({ merchantId: id, values: FEATURE_NAMES.map((f) => values[f]) });
-  }
-  return out;
+  return (rings) => {
+    // Counted here, once per call (a second call with other rings counts afresh).
+    for (const a of acc.values()) a.ringMembers = 0;
+    if (rings.flaggedAccounts.size) for (const r of window.redemptions) if (rings.flaggedAccounts.has(r.userId)) acc.get(r.merchantId)!.ringMembers++;
+    const out: MerchantFeatures[] = [];
+    for (const id of [...acc.keys()].sort()) {
+      const a = acc.get(id)!;
+      const m = merchants.get(id);
+      const k = m ? peerKey(m.category, m.district) : '';
+      const n = a.redemptions;
+      let repeat = 0;
+      for (const c of a.pairs.values()) if (c >= opts.repeatPairMin) repeat += c;
+      let sharedCard = 0;
+      for (const card of a.cardOf) if ((a.cards.get(card)?.size ?? 0) >= 2) sharedCard++;
+      const dist = a.distances.length ? median(a.distances) : 0;
+      const rise = prices.merchantMaxRise.get(id) ?? 0;
+      const values: Record<FeatureName, number> = {
+        redemptionsLog: Math.log1p(n),
+        redemptionShareVsPeers: Math.log((n + 1) / ((peerCountMedian.get(k) ?? 0) + 1)),
+        refundRatio: n ? a.refunds / n : 0,
+        refundAfterRedemptionHoursMedian: a.refundDelaysH.length ? Math.min(24 * 30, median(a.refundDelaysH)) : 24 * 30,
+        thresholdHuggingShare: n ? a.hugging / n : 0,
+        lateHourShare: n ? a.late / n : 0,
+        repeatPairShare: n ? repeat / n : 0,
+        distinctPayerRatio: n ? a.pairs.size / n : 1,
+        payerDistanceKmMedian: dist,
+        payerDistanceVsPeers: dist - (peerDistMedian.get(k) ?? dist),
+        sharedCardShare: a.cardOf.length ? sharedCard / a.cardOf.length : 0,
+        ownerLinkedShare: n ? a.ownerLinked / n : 0,
+        peakHourShare: n ? Math.max(...a.hours) / n : 0,
+        discountToOrderRatio: a.order ? a.discount / a.order : 0,
+        maxPriceRise: rise,
+        priceRiseVsPeers: rise - (prices.peerMedianRise.get(k) ?? 0),
+        priceRiseBreadth: prices.merchantRiseBreadth.get(id) ?? 0,
+        tillOverMenuShare: prices.merchantTillOverMenu.get(id) ?? 0,
+        ringScore: rings.merchantScore.get(id) ?? 0,
+        ringMemberShare: n ? a.ringMembers / n : 0,
+      };
+      out.push({ merchantId: id, values: FEATURE_NAMES.map((f) => values[f]) });
+    }
+    return out;
+  };
 }

@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock.ts';
 import type { EventBus, BusMessage } from '../core/bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
-import { DEAD_LETTERS_TABLE, EVENT_TABLES, eventRow, type Row } from './store/rows.ts';
+import { DEAD_LETTERS_TABLE, EVENT_COLUMNS, EVENT_TABLES, eventRow, eventValues, rowValues, type Row, type RowValues } from './store/rows.ts';
 import { decodeBatch, type DecodedEvent } from './decode.ts';
 import { deadLetterMessage, deadLetterRow, makeDeadLetter, type DeadLetter } from './dead-letters.ts';
 import { findStored } from './dedup.ts';
@@ -131,8 +131,25 @@ async function insertEvents(deps: BatchDeps, fresh: readonly DecodedEvent[]): Pr
   return refused;
 }
 
+/**
+ * A table's rows: value arrays for claims, redemptions and refunds (eventValues, one JSON.stringify
+ * for the block in store.insert), objects from eventRow for the rare other types.
+ */
+function tableRows(table: string, items: readonly DecodedEvent[]): Row[] | RowValues {
+  const columns = Object.hasOwn(EVENT_COLUMNS, table) ? EVENT_COLUMNS[table as keyof typeof EVENT_COLUMNS] : undefined;
+  if (!columns) return items.map((d) => eventRow(d.event));
+  const values: unknown[][] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) values[i] = eventValues(items[i]!.event)!;
+  return rowValues(columns, values);
+}
+
+/** Row i alone, in the same form. */
+function oneRow(rows: Row[] | RowValues, i: number): Row[] | RowValues {
+  return 'columns' in rows ? rowValues(rows.columns, [rows[i]!]) : [rows[i]!];
+}
+
 async function insertTable(deps: BatchDeps, table: string, items: readonly DecodedEvent[], refused: Map<DecodedEvent, DeadLetter>): Promise<void> {
-  const rows = items.map((d) => eventRow(d.event));
+  const rows = tableRows(table, items);
   try {
     await deps.store.insert(table, rows);
   } catch (err) {
@@ -144,10 +161,10 @@ async function insertTable(deps: BatchDeps, table: string, items: readonly Decod
   }
 }
 
-async function isolate(deps: BatchDeps, table: string, items: readonly DecodedEvent[], rows: readonly Row[], refused: Map<DecodedEvent, DeadLetter>): Promise<void> {
+async function isolate(deps: BatchDeps, table: string, items: readonly DecodedEvent[], rows: Row[] | RowValues, refused: Map<DecodedEvent, DeadLetter>): Promise<void> {
   for (let i = 0; i < items.length; i++) {
     try {
-      await deps.store.insert(table, [rows[i]!]);
+      await deps.store.insert(table, oneRow(rows, i));
     } catch (err) {
       if (!isDataError(err)) throw err;
       const d = items[i]!;

@@ -148,7 +148,9 @@ describe.each(BUSES)('startIngest on the %s bus', (_name, factory) => {
     const wrapStore = (s: TestStore): TestStore => ({
       ...s,
       insert: async (table, rows) => {
-        if (table !== 'dead_letters_v1' && rows.some((r) => r.eventId === poison)) throw Object.assign(new Error('Cannot parse input: expected \'"\' before: ...'), { type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' });
+        // Rows come as objects or as value arrays under a column list (store/rows.ts RowValues).
+        const ids = 'columns' in rows ? rows.map((r) => r[rows.columns.indexOf('eventId')]) : rows.map((r) => r.eventId);
+        if (table !== 'dead_letters_v1' && ids.includes(poison)) throw Object.assign(new Error('Cannot parse input: expected \'"\' before: ...'), { type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' });
         await s.insert(table, rows);
       },
     });

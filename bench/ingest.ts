@@ -1,4 +1,4 @@
-// `npm run bench -- ingest [--events N] [--batch N]`: sustained events/s from the bus into the store
+// `npm run bench -- ingest [--events N] [--batch N]` (batch: the ingester's default, INGEST_BATCH): sustained events/s from the bus into the store
 // through the ingester (decode, validate, dedup check, one insert per table), embedded bus and,
 // when KAFKA_BROKERS is set, Kafka; baseline: a direct @clickhouse/client insert of the same rows,
 // in the same run, on the same store backend.
@@ -38,7 +38,7 @@ import { createEmbeddedBus } from '../ingest/bus/embedded.ts';
 import { createBus } from '../ingest/bus/index.ts';
 import { topicDeleter } from '../ingest/bus/kafka.ts';
 import { INSERT_STAGE } from '../ingest/ingest-batch.ts';
-import { startIngest } from '../ingest/ingester.ts';
+import { INGEST_BATCH, startIngest } from '../ingest/ingester.ts';
 import { partitionKey } from '../core/events.ts';
 import { addOutcome, emptyOutcome } from '../ingest/outcome.ts';
 import { createAnalyticsStore, type AnalyticsStore } from '../ingest/store/analytics-store.ts';
@@ -135,7 +135,7 @@ async function throughBus(bus: EventBus, messages: OutgoingMessage[], batch: num
   };
   const sub = await startIngest({
     bus: timedBus, store, logger: silentLogger, topic, deadLetterTopic: TOPICS.deadLetter, groupId: `bench-${tag}-${Date.now().toString(36)}`,
-    maxBatchSize: batch, maxWaitMs: 50, consumers,
+    maxBatchSize: batch, maxWaitMs: INGEST_BATCH.maxWaitMs, consumers,
     onBatch: (o) => {
       addOutcome(total, o);
       batches++;
@@ -165,7 +165,8 @@ function cpuOf(from: NodeJS.CpuUsage): number {
 export async function run(argv: string[]): Promise<void> {
   const { options } = parseArgs(argv);
   const count = Number(options.events ?? 200_000);
-  const batch = Number(options.batch ?? 10_000);
+  // The engine's own batching (npm start and replay use the same defaults); --batch overrides.
+  const batch = Number(options.batch ?? INGEST_BATCH.maxBatchSize);
   const consumers = Number(options.consumers ?? 2);
   machine('ingest');
   const events = generateEvents(new Rng('bench-ingest-v1'), count, { merchants: 2000, users: 50_000 });

@@ -76,8 +76,6 @@ export async function replayFile(file: string, deps: ReplayDeps): Promise<Replay
     deadLetterTopic: TOPICS.deadLetter,
     groupId: `quanguard-replay-${runId}`,
     fromBeginning: true,
-    maxBatchSize: 5000,
-    maxWaitMs: 50,
     consumers: 2,
     onBatch: (o) => addOutcome(total, o),
   });

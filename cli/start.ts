@@ -140,8 +140,6 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
       topic: TOPICS.events,
       deadLetterTopic: TOPICS.deadLetter,
       groupId: INGEST_GROUP,
-      maxBatchSize: 5000,
-      maxWaitMs: 100,
       consumers: 2,
       processors: [rulesFeed],
     });

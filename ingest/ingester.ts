@@ -24,8 +24,10 @@ export interface IngestOptions {
   topic: string;
   deadLetterTopic: string;
   groupId: string;
-  maxBatchSize: number;
-  maxWaitMs: number;
+  /** Largest batch handed to one insert per table (default INGEST_BATCH.maxBatchSize). */
+  maxBatchSize?: number;
+  /** Longest a part-filled batch waits for more messages (default INGEST_BATCH.maxWaitMs). */
+  maxWaitMs?: number;
   fromBeginning?: boolean;
   /**
    * Consumers in the group, in this process (default 1). Two let one batch decode in JavaScript
@@ -44,9 +46,22 @@ export interface IngestOptions {
   onBatch?(outcome: IngestOutcome): void;
 }
 
+/**
+ * How the ingester batches by default (npm start, replay and the ingest bench use these): by size
+ * and by time. Every insert writes a part, and a part costs chdb about 8 ms CPU whatever its size,
+ * plus the merges of small parts, so large blocks are what ClickHouse likes: per CPU-second the
+ * ingester handled ~36k events at 10,000-event batches, ~43-53k at 25,000 and ~49-53k at 50,000
+ * (ingest/README.md). A batch is that large only when there is a backlog: with less waiting, the
+ * bus hands over a part-filled batch after maxWaitMs, so a quiet stream is not delayed by more
+ * than that. Kafka fetches are sized to fill such a batch (bus/kafka-subscription.ts).
+ */
+export const INGEST_BATCH = { maxBatchSize: 50_000, maxWaitMs: 100 } as const;
+
 export async function startIngest(opts: IngestOptions): Promise<Subscription> {
-  if (!Number.isInteger(opts.maxBatchSize) || opts.maxBatchSize < 1) throw new Error(`ingest: maxBatchSize must be a positive integer, got ${opts.maxBatchSize}`);
-  if (!(opts.maxWaitMs >= 0)) throw new Error(`ingest: maxWaitMs must be >= 0, got ${opts.maxWaitMs}`);
+  const maxBatchSize = opts.maxBatchSize ?? INGEST_BATCH.maxBatchSize;
+  const maxWaitMs = opts.maxWaitMs ?? INGEST_BATCH.maxWaitMs;
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new Error(`ingest: maxBatchSize must be a positive integer, got ${maxBatchSize}`);
+  if (!(maxWaitMs >= 0)) throw new Error(`ingest: maxWaitMs must be >= 0, got ${maxWaitMs}`);
   const logger = opts.logger.child({ component: 'ingest', topic: opts.topic, groupId: opts.groupId });
   const deps = {
     bus: opts.bus,
@@ -63,8 +78,8 @@ export async function startIngest(opts: IngestOptions): Promise<Subscription> {
     topic: opts.topic,
     groupId: opts.groupId,
     fromBeginning: opts.fromBeginning ?? true,
-    maxBatchSize: opts.maxBatchSize,
-    maxWaitMs: opts.maxWaitMs,
+    maxBatchSize,
+    maxWaitMs,
     async handleBatch(messages) {
       const started = performance.now();
       try {

@@ -56,3 +56,20 @@ describe('GET /v1/reports/daily', () => {
     expect((await missing.json()).error.field).toBe('day');
   });
 });
+
+describe('GET /v1/reports/final', () => {
+  it('gives the bureau the campaign\'s final report, 404 for an unknown campaign, 400 for a bad id, 403 for a merchant', async () => {
+    const res = await get('/v1/reports/final?campaignId=cmp_t', TOKENS.bureau);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.totals).toMatchObject({ claims: 2, redemptions: 1, orderFen: 10_000, discountFen: 2_000, leverage: 5 });
+    expect(body.byDistrict).toEqual([expect.objectContaining({ district: 'lianyun', redemptions: 1 })]);
+    const missing = await get('/v1/reports/final?campaignId=cmp_nope', TOKENS.bureau);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error).toMatchObject({ code: 'NOT_FOUND' });
+    const bad = await get('/v1/reports/final?campaignId=x', TOKENS.bureau);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatchObject({ code: 'INVALID_REQUEST', field: 'campaignId' });
+    expect((await get('/v1/reports/final?campaignId=cmp_t', TOKENS.merchant)).status).toBe(403);
+  });
+});

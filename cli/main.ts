@@ -9,7 +9,7 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   backtest: { file: './backtest.ts', summary: 'backtest --ruleset VERSION: replay stored history against a rule set' },
   reconcile: { file: './reconcile.ts', summary: 'reconcile --channel FILE.csv: compare the settlement ledger with a payment channel' },
   'import-eligibility': { file: './import-eligibility.ts', summary: 'import-eligibility FILE --campaign ID: hash and load lottery winners' },
-  report: { file: './report.ts', summary: 'report --day YYYY-MM-DD [--campaign ID] [--json]: T+1 statistics for the bureau' },
+  report: { file: './report.ts', summary: 'report --day YYYY-MM-DD [--campaign ID] [--json]: T+1 statistics for the bureau; report --final --campaign ID: the campaign\'s final report' },
   train: { file: './train.ts', summary: 'train --events DIR --labels labels.json: train the merchant-risk forest' },
 };
 

@@ -19,6 +19,7 @@ import { factsOf, featureOps, featureOpsInto, featureRecord, runRules, type Eval
 import type { ApplyOptions, FeatureOp } from '../features/store.ts';
 import { listEntities } from './entities.ts';
 import { eventTimeMs } from './event-time.ts';
+import { EngineDecisionRecord } from './record.ts';
 
 export interface RulesetRunner {
   ruleset: CompiledRuleset;
@@ -161,18 +162,7 @@ const RECORD: ApplyOptions = Object.freeze({ record: true, dedupId: undefined })
 const NO_LISTS: readonly ListEntry[] = Object.freeze([]) as readonly ListEntry[];
 
 function record(e: Claim | Redemption, t: number, decisionId: string, ev: Evaluation, shadow: boolean): DecisionRecord {
-  return {
-    decisionId,
-    eventId: e.eventId,
-    eventType: e.type,
-    occurredAtMs: t,
-    decision: ev.decision,
-    score: ev.score,
-    reasons: ev.reasons,
-    rulesetVersion: ev.rulesetVersion,
-    shadow,
-    explanation: ev.runs.map((r) => ({ rule: r.rule.key, outcome: r.outcome, observed: r.observed, ...(r.reason ? { reason: r.reason } : {}), ...(r.error ? { error: r.error } : {}) })),
-  };
+  return new EngineDecisionRecord(e, t, decisionId, ev, shadow);
 }
 
 /** An engine on in-memory state, the embedded default. */

@@ -20,7 +20,7 @@ export function decisionRow(r: DecisionRecord): Record<string, unknown> {
     reasons: r.reasons,
     rulesetVersion: r.rulesetVersion,
     shadow: r.shadow ? 1 : 0,
-    explanation: JSON.stringify(r.explanation),
+    explanation: r.explanationJson ?? JSON.stringify(r.explanation),
   };
 }
 

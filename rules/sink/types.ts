@@ -23,6 +23,8 @@ export interface DecisionRecord {
   rulesetVersion: string;
   shadow: boolean;
   explanation: RuleExplanation[];
+  /** The explanation already as JSON text (the engine writes it directly); else the sink stringifies `explanation`. */
+  readonly explanationJson?: string;
 }
 
 export interface DecisionSink {

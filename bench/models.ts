@@ -1,4 +1,4 @@
-// `npm run bench -- models [--users N] [--cash-out-rings N] [--calibrate] [--models-only] [--compare-sync]`: the graph and forest models end to end.
+// `npm run bench -- models [--users N] [--cash-out-rings N] [--calibrate] [--models-only] [--compare-sync [--rounds N]]`: the graph and forest models end to end.
 // A seeded synthetic city (honest users sharing some devices and carrier IP ranges, a few bot
 // farms) is written to the embedded store; then one model run is timed: query the window, build
 // the graph, components and Louvain, ring and merchant scoring, writing flags. Peak memory is the
@@ -171,14 +171,22 @@ export async function run(argv: string[]): Promise<void> {
     if (result.louvainWorkerMs !== undefined)
       report({ bench: BENCH, metric: 'louvain_worker_s', value: result.louvainWorkerMs / 1000, unit: 's', waitedS: round2((result.louvainWaitMs ?? 0) / 1000), ...ctx });
     if (options['compare-sync']) {
-      // The same window through runModels (everything on the main thread, Louvain included), same
-      // run: its wall and CPU beside the figures above, and its flags must be the same bytes.
-      const s0 = cpuS(), w0 = performance.now();
-      const sync = runModels(window, { seed: 1 });
-      const s1 = cpuS(), w1 = performance.now();
-      const same = JSON.stringify(sync.flags) === JSON.stringify(result.flags) && JSON.stringify(sync.features) === JSON.stringify(result.features);
-      report({ bench: BENCH, metric: 'models_sync_s', value: (w1 - w0) / 1000, unit: 's', cpuS: round2(s1 - s0), concurrentS: round2((t2 - t1) / 1000), concurrentCpuS: round2(c2 - c1), sameFlagsAndFeatures: same, ...ctx, loadavg1m: [round2(loadavg()[0]!)] });
-      if (!same) throw new Error('bench models: runModels and runModelsConcurrent gave different flags or features');
+      // The same window through runModels (everything on the main thread, Louvain included) and
+      // runModelsConcurrent again, alternated for two rounds in this run (the first run above had a
+      // cold JIT): wall and CPU side by side, and the flags and features must be the same bytes.
+      const flagsJson = JSON.stringify(result.flags), featuresJson = JSON.stringify(result.features);
+      for (let round = 1; round <= Number(options.rounds ?? 2); round++)
+        for (const path of ['sync', 'concurrent'] as const) {
+          const s0 = cpuS(), w0 = performance.now(), l0 = loadavg()[0]!;
+          const r = path === 'sync' ? runModels(window, { seed: 1 }) : await runModelsConcurrent(window, { seed: 1 });
+          const s1 = cpuS(), w1 = performance.now();
+          const same = JSON.stringify(r.flags) === flagsJson && JSON.stringify(r.features) === featuresJson;
+          const stages = Object.fromEntries(Object.entries(r.timingsMs).map(([k, v]) => [k, round2(v / 1000)]));
+          const lw = r as { louvainWorkerMs?: number; louvainWaitMs?: number };
+          const worker = lw.louvainWorkerMs !== undefined ? { louvainWorkerS: round2(lw.louvainWorkerMs / 1000), louvainWaitS: round2((lw.louvainWaitMs ?? 0) / 1000) } : {};
+          report({ bench: BENCH, metric: `models_${path}_s`, value: (w1 - w0) / 1000, unit: 's', cpuS: round2(s1 - s0), round, stagesS: stages, ...worker, sameFlagsAndFeatures: same, loadavg1m: [round2(l0), round2(loadavg()[0]!)] });
+          if (!same) throw new Error(`bench models: ${path} run ${round} gave different flags or features from the first run`);
+        }
     }
   } finally {
     await store.close();

@@ -117,10 +117,10 @@ function merchantFlagsOf(features: MerchantFeatures[], options: Partial<RunOptio
  * runModels with Louvain on a worker thread beside the main thread: the same flags, scores and
  * features (run.test.ts holds the two equal). Louvain over the whole window is the largest single
  * step after the build (~3 CPU-s on a million edges) and the rest of the run does not need it
- * until the last cash-out candidates: so once the merchants with card-sharing customers are known
- * (none: Louvain is not run, as in detectRings), the worker is sent the edge arrays and the main
- * thread goes on with the other candidates, their scoring, the price baselines and the merchant
- * features; then the community candidates are scored and merged, and the ring features added.
+ * until the last cash-out candidates: so right after the build the worker is sent the edge arrays
+ * (and stopped if no merchant has enough card-sharing customers: then detectRings does not run
+ * Louvain either) and the main thread goes on with the search for those merchants, the other
+ * candidates, their scoring, the price baselines and the merchant features; then the community candidates are scored and merged, and the ring features added.
  */
 export async function runModelsConcurrent(window: ModelWindow, options: Partial<RunOptions> = {}): Promise<ModelRun & { louvainWorkerMs?: number; louvainWaitMs?: number }> {
   const seed = options.seed ?? 1;
@@ -133,10 +133,15 @@ export async function runModelsConcurrent(window: ModelWindow, options: Partial<
     const c1 = cpuMsNow(), t1 = performance.now();
     const componentCount = countComponents(graph);
     const c2 = cpuMsNow(), t2 = performance.now();
-    const known = merchantsSharingCards(graph, cfg);
+    // Louvain is started before it is known to be needed (it is when a merchant has enough
+    // card-sharing customers), so that it runs beside that search too; when it is not, the thread
+    // is stopped and its result never read, as detectRings does not run it.
     const index = graphIndex(graph);
-    const louvain = known.size && graph.size && index ? worker.run(louvainInput(index), { seed }) : undefined;
-    if (!louvain) {
+    let louvain = graph.size && index ? worker.run(louvainInput(index), { seed }) : undefined;
+    const known = merchantsSharingCards(graph, cfg);
+    if (!known.size || !louvain) {
+      louvain?.catch(() => undefined);
+      louvain = undefined;
       await worker.close();
       worker = undefined;
     }

@@ -1,7 +1,7 @@
 // The Louvain worker thread: takes a graph's node count and edge arrays with a seed, answers with
 // each node's community (louvainMapping, the same function the main thread runs when alone).
 import { parentPort } from 'node:worker_threads';
-import { louvainMapping, type LouvainInput } from './communities.ts';
+import { louvainMapping, type LouvainInput } from './louvain-core.ts';
 
 export interface LouvainRequest {
   input: LouvainInput;

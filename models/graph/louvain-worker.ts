@@ -4,7 +4,7 @@
 // per node: the same louvainMapping over the same arrays and seed as on the main thread, so the same
 // partition (louvain-worker.test.ts).
 import { Worker } from 'node:worker_threads';
-import type { LouvainInput } from './communities.ts';
+import type { LouvainInput } from './louvain-core.ts';
 import type { LouvainReply, LouvainRequest } from './louvain-thread.ts';
 
 export class LouvainWorker {

@@ -2,7 +2,7 @@
 // bytes, each message ends up as exactly one of the two.
 import type { BusMessage } from '../core/bus.ts';
 import { parseEvent, parseEventLine, type QuanguardEvent } from '../core/events.ts';
-import { fastEvent } from './decode-fast.ts';
+import { fastEvent, MAX_STORABLE_MS, MIN_STORABLE_MS } from './decode-fast.ts';
 import { makeDeadLetter, type DeadLetter } from './dead-letters.ts';
 
 /** Longest message parsed. A longer one is refused before JSON.parse, so a hostile line costs nothing. */
@@ -10,10 +10,9 @@ export const MAX_EVENT_CHARS = 64 * 1024;
 /** Header a producer (replay) sets when it cut an over-long line before publishing. */
 export const ORIGINAL_LENGTH_HEADER = 'x-original-length';
 
-// DateTime64(3) stores 1900-01-01 to 2299-12-31; the contract accepts any 4-digit year, so a time
-// outside that range is refused here instead of failing (or being clamped in) the table insert.
-const MIN_STORABLE_MS = Date.UTC(1900, 0, 1);
-const MAX_STORABLE_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+// DateTime64(3) stores 1900-01-01 to 2299-12-31 (MIN/MAX_STORABLE_MS); the contract accepts any
+// 4-digit year, so a time outside that range is refused here instead of failing (or being clamped
+// in) the table insert.
 
 export interface DecodedEvent {
   event: QuanguardEvent;
@@ -44,7 +43,7 @@ export function decodeMessage(message: BusMessage): { event: QuanguardEvent } | 
     const length = Number.isFinite(original) && original > value.length ? original : value.length;
     return { deadLetter: makeDeadLetter(msg, { field: '(line)', reason: `is ${length} characters long; the limit is ${MAX_EVENT_CHARS}` }, {}, length) };
   }
-  let parsed: ReturnType<typeof parseEventLine>;
+  let parsed: Parsed;
   try {
     parsed = parseLine(value);
   } catch (err) {
@@ -53,6 +52,8 @@ export function decodeMessage(message: BusMessage): { event: QuanguardEvent } | 
     return { deadLetter: makeDeadLetter(msg, { field: '(line)', reason: `could not be parsed: ${String((err as Error)?.message ?? err).slice(0, 200)}` }) };
   }
   if (!parsed.ok) return { deadLetter: makeDeadLetter(msg, parsed.problem, { eventId: parsed.eventId, type: parsed.type }) };
+  // The fast path accepts only storable times (decode-fast.ts isTime), so only zod's events are checked.
+  if (parsed.fast) return { event: parsed.event };
   const timeProblem = unstorableTime(parsed.event);
   if (timeProblem) return { deadLetter: makeDeadLetter(msg, timeProblem, { eventId: parsed.event.eventId, type: parsed.event.type }) };
   return { event: parsed.event };
@@ -63,7 +64,9 @@ export function decodeMessage(message: BusMessage): { event: QuanguardEvent } | 
  * (decode-fast.ts) is taken as is; anything else, including every bad line, gets the full schema
  * and its field and reason. Bad JSON is re-read by parseEventLine so its wording stays the same.
  */
-function parseLine(value: string): ReturnType<typeof parseEventLine> {
+type Parsed = ReturnType<typeof parseEventLine> & { fast?: true };
+
+function parseLine(value: string): Parsed {
   let raw: unknown;
   try {
     raw = JSON.parse(value);
@@ -71,7 +74,7 @@ function parseLine(value: string): ReturnType<typeof parseEventLine> {
     return parseEventLine(value);
   }
   const event = fastEvent(raw);
-  return event ? { ok: true, event } : parseEvent(raw);
+  return event ? { ok: true, event, fast: true } : parseEvent(raw);
 }
 
 function unstorableTime(e: QuanguardEvent): { field: string; reason: string } | undefined {

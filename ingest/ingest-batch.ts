@@ -50,7 +50,8 @@ export async function ingestBatch(deps: BatchDeps, messages: readonly BusMessage
   }
 
   const filter = deps.storedIds;
-  const maybeEvents = filter ? [...firstSeen.values()].filter((d) => filter.mightHave(d.event.eventId)) : [...firstSeen.values()];
+  const maybeEvents: DecodedEvent[] = [];
+  for (const d of firstSeen.values()) if (!filter || filter.mightHave(d.event.eventId)) maybeEvents.push(d);
   const maybeLetters = filter ? [...letters.keys()].filter((id) => filter.mightHave(id)) : [...letters.keys()];
   const stored = await findStored(deps.store, lookups(maybeEvents, maybeLetters));
 
@@ -70,7 +71,7 @@ export async function ingestBatch(deps: BatchDeps, messages: readonly BusMessage
   }
 
   const refused = await insertEvents(deps, fresh);
-  const accepted = fresh.filter((d) => !refused.has(d));
+  const accepted = refused.size === 0 ? fresh : fresh.filter((d) => !refused.has(d));
   for (const d of accepted) countType(outcome, d.event.type, 'accepted');
   for (const d of refused.values()) {
     freshLetters.push(d);
@@ -84,7 +85,7 @@ export async function ingestBatch(deps: BatchDeps, messages: readonly BusMessage
     outcome.deadLettered = freshLetters.length;
   }
 
-  await runProcessors(deps.processors, accepted.map((d) => d.event));
+  if (deps.processors.length > 0) await runProcessors(deps.processors, accepted.map((d) => d.event));
   return outcome;
 }
 

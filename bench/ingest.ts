@@ -28,6 +28,10 @@
 //   (ingest/stored-ids.ts, embedded store): ratio to the direct insert went from ~0.85 to ~1.25.
 // * The baseline now sends JSONCompactEachRow too (as store.insert does): JSONEachRow through
 //   client.insert cost ~25% more CPU, which had flattered the ratio.
+// 10:00-10:25 (H5, load 6-10): batch 50,000 / 100 ms is now the engine's default (INGEST_BATCH) and
+// this bench's; no row object or line per event (store/rows.ts eventValues, one JSON.stringify per
+// block): the ingester's process CPU per 300k went 6.8 -> 5.2 s, main-thread GC 1.75 -> 0.88 s
+// (ingest/README.md has the A/B and the bench runs).
 import { TOPICS, type EventBus, type OutgoingMessage } from '../core/bus.ts';
 import { loadConfig } from '../core/config.ts';
 import type { QuanguardEvent } from '../core/events.ts';

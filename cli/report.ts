@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
-import { createAnalyticsStore } from '../ingest/store/analytics-store.ts';
+import { createAnalyticsStore, type AnalyticsStore } from '../ingest/store/analytics-store.ts';
 import { dailyReport, formatDailyReport, reportQuerySchema } from '../reports/daily.ts';
 import { CampaignNotFound, finalReport, finalReportQuerySchema, formatFinalReport } from '../reports/final.ts';
 import { parseArgs } from './args.ts';
@@ -25,16 +25,25 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`quanguard report: --out needs a file\n${USAGE}`);
     return 2;
   }
+  return emit(options, (store) => dailyReport(store, q.data), formatDailyReport);
+}
+
+/** Opens the store, makes the report, writes JSON to --out and text (or JSON with --json) to stdout. */
+async function emit<R>(options: Record<string, string | true>, make: (store: AnalyticsStore) => Promise<R>, format: (r: R) => string): Promise<number> {
   const config = loadConfig();
   const logger = createLogger({ level: 'warn', base: { service: 'quanguard', command: 'report' } });
   const store = createAnalyticsStore(config.clickhouse, logger);
   try {
     await store.migrate();
-    const report = await dailyReport(store, q.data);
+    const report = await make(store);
     const json = JSON.stringify(report, null, 1) + '\n';
     if (typeof options.out === 'string') await writeFile(options.out, json);
-    process.stdout.write(options.json ? json : formatDailyReport(report) + '\n');
+    process.stdout.write(options.json ? json : format(report) + '\n');
     return 0;
+  } catch (err) {
+    if (!(err instanceof CampaignNotFound)) throw err;
+    process.stderr.write(`quanguard report: --campaign ${err.message}\n`);
+    return 2;
   } finally {
     await store.close().catch(() => undefined);
   }
@@ -47,21 +56,5 @@ async function runFinal(options: Record<string, string | true>): Promise<number>
     process.stderr.write(`quanguard report: ${why}\n${USAGE}`);
     return 2;
   }
-  const config = loadConfig();
-  const logger = createLogger({ level: 'warn', base: { service: 'quanguard', command: 'report' } });
-  const store = createAnalyticsStore(config.clickhouse, logger);
-  try {
-    await store.migrate();
-    const report = await finalReport(store, q.data);
-    const json = JSON.stringify(report, null, 1) + '\n';
-    if (typeof options.out === 'string') await writeFile(options.out, json);
-    process.stdout.write(options.json ? json : formatFinalReport(report) + '\n');
-    return 0;
-  } catch (err) {
-    if (!(err instanceof CampaignNotFound)) throw err;
-    process.stderr.write(`quanguard report: --campaign ${err.message}\n`);
-    return 2;
-  } finally {
-    await store.close().catch(() => undefined);
-  }
+  return emit(options, (store) => finalReport(store, q.data), formatFinalReport);
 }

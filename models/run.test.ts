@@ -4,20 +4,8 @@ import { detectRings } from './graph/rings.ts';
 import { readModelFile } from './model-file.ts';
 import { runModels, runModelsConcurrent } from './run.ts';
 import { FEATURE_NAMES } from './merchant/features.ts';
-import { addBotFarm, addCashOutRing, addFamily, addHonestUsers, baseWindow } from './testing/window-fixtures.ts';
+import { addBotFarm, addHonestUsers, baseWindow, ringedWindow } from './testing/window-fixtures.ts';
 
-function ringedWindow() {
-  const w = baseWindow();
-  addHonestUsers(w, 300);
-  addBotFarm(w, 30, 2);
-  addFamily(w, 4);
-  addCashOutRing(w, 8, 'mch_5');
-  addCashOutRing(w, 6, 'mch_2', 'usr_d');
-  w.merchants[3]!.ownerIdHash = 'id_usr_h3';
-  w.claims.find((c) => c.userId === 'usr_h150')!.idHash = 'id_usr_h3';
-  w.redemptions.find((r) => r.userId === 'usr_h150')!.cardHash = 'card_usr_h3';
-  return w;
-}
 
 describe('runModelsConcurrent (Louvain on a worker thread)', () => {
   const forest = readModelFile() ?? undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBotFarm, addCashOutRing, addFamily, addHonestUsers, baseWindow } from '../testing/window-fixtures.ts';
+import { addBotFarm, addCashOutRing, addFamily, addHonestUsers, baseWindow, ringedWindow } from '../testing/window-fixtures.ts';
 import { buildGraph } from './build.ts';
 import { louvainCommunities } from './communities.ts';
 import { customersSharingCards, detectRings, RING_CONFIG, scoreRings, type RingCandidate } from './rings.ts';
@@ -95,15 +95,7 @@ describe('ring detection', () => {
   });
 
   it('gives the same candidates and flags on the window graph as on its graphology copy', () => {
-    const w = baseWindow();
-    addHonestUsers(w, 300);
-    addBotFarm(w, 30, 2);
-    addFamily(w, 4);
-    addCashOutRing(w, 8, 'mch_5');
-    addCashOutRing(w, 6, 'mch_2', 'usr_d');
-    w.merchants[3]!.ownerIdHash = 'id_usr_h3';
-    w.claims.find((c) => c.userId === 'usr_h150')!.idHash = 'id_usr_h3';
-    w.redemptions.find((r) => r.userId === 'usr_h150')!.cardHash = 'card_usr_h3';
+    const w = ringedWindow();
     const g = buildGraph(w);
     const plain = g.toGraphology();
     for (const seed of [1, 7]) {

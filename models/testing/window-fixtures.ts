@@ -72,3 +72,17 @@ export function addCashOutRing(w: ModelWindow, n: number, merchantId: string, pr
   }
   return ids;
 }
+
+/** Honest users, a bot farm, a family, two cash-out rings and an owner who shops at his own shop. */
+export function ringedWindow(): ModelWindow {
+  const w = baseWindow();
+  addHonestUsers(w, 300);
+  addBotFarm(w, 30, 2);
+  addFamily(w, 4);
+  addCashOutRing(w, 8, 'mch_5');
+  addCashOutRing(w, 6, 'mch_2', 'usr_d');
+  w.merchants[3]!.ownerIdHash = 'id_usr_h3';
+  w.claims.find((c) => c.userId === 'usr_h150')!.idHash = 'id_usr_h3';
+  w.redemptions.find((r) => r.userId === 'usr_h150')!.cardHash = 'card_usr_h3';
+  return w;
+}

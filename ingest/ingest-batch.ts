@@ -144,9 +144,9 @@ function tableRows(table: string, items: readonly DecodedEvent[]): Row[] | RowVa
   return rowValues(columns, values);
 }
 
-/** Row i alone, in the same form. */
-function oneRow(rows: Row[] | RowValues, i: number): Row[] | RowValues {
-  return 'columns' in rows ? rowValues(rows.columns, [rows[i]!]) : [rows[i]!];
+/** Rows [from, to) in the same form. */
+function someRows(rows: Row[] | RowValues, from: number, to: number): Row[] | RowValues {
+  return 'columns' in rows ? rowValues(rows.columns, rows.slice(from, to)) : rows.slice(from, to);
 }
 
 async function insertTable(deps: BatchDeps, table: string, items: readonly DecodedEvent[], refused: Map<DecodedEvent, DeadLetter>): Promise<void> {
@@ -156,21 +156,38 @@ async function insertTable(deps: BatchDeps, table: string, items: readonly Decod
   } catch (err) {
     if (!isDataError(err)) throw err;
     // A row the schema accepted but ClickHouse refuses would fail the whole block on every
-    // redelivery and stall the partition. Find it by inserting row by row; the others are stored.
+    // redelivery and stall the partition. Find it by halving the block; the others are stored.
     deps.logger.warn('store refused a batch; isolating the rows it refuses', { table, rows: rows.length, err: err as Error });
-    await isolate(deps, table, items, rows, refused);
+    await isolate(deps, items, rows, refused, table, 0, items.length);
   }
 }
 
-async function isolate(deps: BatchDeps, table: string, items: readonly DecodedEvent[], rows: Row[] | RowValues, refused: Map<DecodedEvent, DeadLetter>): Promise<void> {
-  for (let i = 0; i < items.length; i++) {
+/**
+ * Rows [from, to) were refused as a block: insert each half, and halve again the halves that are
+ * refused, down to single rows, which become dead letters. A few bad rows in a 50,000-row batch
+ * cost a few dozen INSERTs (row by row it took 50,000 at ~8 ms each).
+ */
+async function isolate(deps: BatchDeps, items: readonly DecodedEvent[], rows: Row[] | RowValues, refused: Map<DecodedEvent, DeadLetter>, table: string, from: number, to: number): Promise<void> {
+  if (to - from === 1) {
+    const d = items[from]!;
+    const err = await deps.store.insert(table, someRows(rows, from, to)).then(() => undefined, (e: unknown) => e);
+    if (err === undefined) return;
+    if (!isDataError(err)) throw err;
+    const reason = `was refused by the store: ${(err as Error).message.split('\n')[0]!.slice(0, 200)}`;
+    refused.set(d, makeDeadLetter(d.message, { field: '(store)', reason }, { eventId: d.event.eventId, type: d.event.type }));
+    return;
+  }
+  const mid = (from + to) >> 1;
+  for (const [a, b] of [[from, mid], [mid, to]] as const) {
+    if (b - a === 1) {
+      await isolate(deps, items, rows, refused, table, a, b);
+      continue;
+    }
     try {
-      await deps.store.insert(table, oneRow(rows, i));
+      await deps.store.insert(table, someRows(rows, a, b));
     } catch (err) {
       if (!isDataError(err)) throw err;
-      const d = items[i]!;
-      const reason = `was refused by the store: ${(err as Error).message.split('\n')[0]!.slice(0, 200)}`;
-      refused.set(d, makeDeadLetter(d.message, { field: '(store)', reason }, { eventId: d.event.eventId, type: d.event.type }));
+      await isolate(deps, items, rows, refused, table, a, b);
     }
   }
 }

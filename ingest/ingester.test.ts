@@ -166,6 +166,32 @@ describe.each(BUSES)('startIngest on the %s bus', (_name, factory) => {
     expect(await rowCount(s, 'claims_v1')).toBe(events.filter((e) => e.type === 'claim').length - 1);
   });
 
+  it('finds two refused rows in a block by halving it, not by inserting row by row', async () => {
+    const poison = new Set(['evt_poison_a', 'evt_poison_b']);
+    let claimInserts = 0;
+    const wrapStore = (s: TestStore): TestStore => ({
+      ...s,
+      insert: async (table, rows) => {
+        const ids = 'columns' in rows ? rows.map((r) => r[rows.columns.indexOf('eventId')]) : rows.map((r) => r.eventId);
+        if (table === 'claims_v1') claimInserts++;
+        if (table !== 'dead_letters_v1' && ids.some((id) => poison.has(String(id)))) throw Object.assign(new Error('Cannot parse input'), { type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' });
+        await s.insert(table, rows);
+      },
+    });
+    const { topic, total, bus: b, store: s } = await setup({ wrapStore });
+    const events = generateEvents(new Rng('ingest-poison-2'), 600, { merchants: 5 });
+    const claims = events.filter((e) => e.type === 'claim');
+    claims[3]!.eventId = 'evt_poison_a';
+    claims[claims.length - 5]!.eventId = 'evt_poison_b';
+    await publish(b, topic, lines(events));
+    await waitFor(() => total.messages === 600, { timeoutMs: 60_000, what: 'consumed' });
+    expect(total).toMatchObject({ accepted: 598, deadLettered: 2, deadLetterFields: { '(store)': 2 } });
+    expect(await rowCount(s, 'claims_v1')).toBe(claims.length - 2);
+    // Per batch: the block, then for each bad row about two INSERTs per halving.
+    expect(claims.length).toBeGreaterThan(150);
+    expect(claimInserts).toBeLessThan(4 * (2 * Math.ceil(Math.log2(claims.length)) + 1));
+  });
+
   it('dead-letters bad messages to the topic and the table with field and reason, once per distinct message', async () => {
     const { topic, deadLetterTopic, total, bus: b, store: s } = await setup();
     const valid = generateEvents(new Rng('ingest-dl'), 20, { merchants: 5 });

@@ -14,6 +14,8 @@ export type QueryParams = Record<string, unknown>;
 
 export interface AnalyticsStore {
   readonly backend: 'chdb' | 'clickhouse';
+  /** chdb only: embedded ClickHouse on its own worker thread (the default) or on the main thread. */
+  readonly thread?: 'worker' | 'main';
   /** A path or a URL without credentials, for logs. */
   readonly location: string;
   readonly database: string;
@@ -46,13 +48,14 @@ function isRowValues(rows: readonly Record<string, unknown>[] | RowValues): rows
 
 export function createAnalyticsStore(cfg: StoreConfig, logger: Logger): AnalyticsStore {
   if (!TABLE_NAME.test(cfg.database)) throw new Error(`store: database "${cfg.database.slice(0, 64)}" must be a plain identifier`);
-  const { client, backend, location } = createStoreClient(cfg);
+  const { client, backend, location, thread } = createStoreClient(cfg);
   const database = cfg.database;
   const log = logger.child({ component: 'store' });
   let closed = false;
 
   return {
     backend,
+    thread,
     location,
     database,
     client,

@@ -27,6 +27,12 @@ describe('AnalyticsStore', () => {
     expect(again[0]!.n).toBe(versions.length);
   });
 
+  it('runs embedded ClickHouse on the thread the configuration asks for', async () => {
+    store = await openTestStore();
+    if (process.env.CLICKHOUSE_URL) expect(store.thread).toBeUndefined();
+    else expect(store.thread).toBe(process.env.QG_TEST_CHDB_THREAD === 'main' ? 'main' : 'worker');
+  });
+
   it('inserts and reads back rows with bound parameters, money as integer fen and ms times', async () => {
     store = await openTestStore();
     await store.insert('refunds_v1', [

@@ -7,7 +7,10 @@ import type { StoreConfig } from '../store/client.ts';
 /** Embedded unless CLICKHOUSE_URL is set, so the same suite runs against a server too. */
 export function testStoreConfig(database = uniqueName('qg_test')): StoreConfig {
   const url = process.env.CLICKHOUSE_URL;
-  return url ? { url, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '', database } : { embeddedPath: ':memory:', database };
+  // QG_TEST_CHDB_THREAD=main: the same suites with embedded ClickHouse on the main thread
+  // (ingest/store/store-main-thread.test.ts); by default it runs on its worker thread, as in service.
+  const thread = process.env.QG_TEST_CHDB_THREAD === 'main' ? 'main' : 'worker';
+  return url ? { url, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '', database } : { embeddedPath: ':memory:', database, thread };
 }
 
 export interface TestStore extends AnalyticsStore {

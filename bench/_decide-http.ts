@@ -18,6 +18,8 @@ export interface HttpOptions {
   warmupS: number;
   rounds: number;
   connections: number;
+  /** Store every decision in embedded ClickHouse, as `npm start` does (false: no decision sink). */
+  store: boolean;
 }
 
 interface Side {
@@ -31,7 +33,7 @@ export async function overHttp(o: HttpOptions): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'qg-bench-decide-'));
   const servers = {
     trivial: await ChildServer.start('_http-server.ts', { kind: 'trivial', seeds: [] } satisfies ServerConfig),
-    decision: await ChildServer.start('_http-server.ts', { kind: 'decision', seeds: [warmSeed, ...seeds], chdbPath: join(dir, 'clickhouse') } satisfies ServerConfig),
+    decision: await ChildServer.start('_http-server.ts', { kind: 'decision', seeds: [warmSeed, ...seeds], ...(o.store ? { chdbPath: join(dir, 'clickhouse') } : {}) } satisfies ServerConfig),
   };
   const sides: Record<keyof typeof servers, Side> = { trivial: { load: [], server: [] }, decision: { load: [], server: [] } };
   const loads: number[] = [];
@@ -63,7 +65,7 @@ export async function overHttp(o: HttpOptions): Promise<void> {
   const med = (s: Side, f: (l: LoadResult) => number) => median(s.load.map(f));
   const common = {
     bench: 'decide',
-    backend: 'http+memory, decisions to chdb',
+    backend: o.store ? 'http+memory, decisions to chdb' : 'http+memory, decisions not stored',
     offeredRate: o.rate,
     seconds: o.seconds,
     warmupSExcluded: o.warmupS,

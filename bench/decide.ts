@@ -1,9 +1,14 @@
-// `npm run bench -- decide [--events N] [--rate R] [--seconds S] [--rounds K] [--warmup W] [--connections C] [--no-in-process] [--no-http]`
+// `npm run bench -- decide [--events N] [--rate R] [--seconds S] [--rounds K] [--warmup W] [--connections C] [--no-in-process] [--no-http] [--no-store] [--growth K]`
 // 1. In-process decisions per second, every rule of the live set and windowed features on (memory
 //    feature store), against the same rules in json-rules-engine in the same run.
 // 2. The HTTP decision API under a fixed offered rate from a separate open-loop load generator, against
 //    a trivial express handler under the same load in the same run: latency percentiles, errors
 //    (bench/_decide-http.ts; `--rounds`, `--warmup` seconds left out of each round, `--connections`).
+//    `--no-store`: the decision API without decision storage (to tell the engine's cost from storage's).
+// 3. `--growth K`: K seeds of 30,000 events each, one after the other through one engine, each
+//    seed's stream starting at the drop again and sharing IP ranges and the campaign with the
+//    others; decisions per CPU-second per seed against the first: how the engine's cost grows with
+//    the traffic it has seen (late events in the distinct-count windows, rules/README.md).
 // The machine is shared: throughput is reported per CPU-second of this process (what one core
 // does) beside the wall-clock figure.
 import { parseArgs } from '../cli/args.ts';
@@ -52,10 +57,27 @@ async function inProcess(n: number): Promise<void> {
   report({ ...common, metric: 'in_process_decisions_per_wall_s', value: ours.perWallSecond, backend: 'memory', baseline: theirs.perWallSecond, baselineName: 'json-rules-engine' });
 }
 
+async function growth(seeds: number): Promise<void> {
+  const rs = loadRuleset();
+  const engine = memoryEngine(rs, { idSeed: 1 });
+  const list = Array.from({ length: seeds }, (_, i) => 11 + i);
+  for (const seed of list) for (const e of benchTraffic(seed, 0, { prefix: `l${seed}x` }).setup) await engine.process(e);
+  let first = 0;
+  for (const [i, seed] of list.entries()) {
+    const { stream } = benchTraffic(seed, 30_000, { prefix: `l${seed}x` });
+    const r = await timed(stream.length, async () => {
+      for (const e of stream) await engine.process(e);
+    });
+    if (i === 0) first = r.perCpuSecond;
+    report({ bench: 'decide', metric: 'in_process_decisions_per_cpu_s_by_seed', unit: '1/s', backend: 'memory', seed: i + 1, eventsSeenBefore: i * 30_000, value: r.perCpuSecond, baseline: first, baselineName: 'first seed' });
+  }
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { options } = parseArgs(argv);
   const num = (k: string, d: number) => (typeof options[k] === 'string' ? Number(options[k]) : d);
   machine('decide');
   if (options['no-in-process'] === undefined) await inProcess(num('events', 200_000));
-  if (options['no-http'] === undefined) await overHttp({ rate: num('rate', 2000), seconds: num('seconds', 10), warmupS: num('warmup', 3), rounds: num('rounds', 3), connections: num('connections', 50) });
+  if (options['no-http'] === undefined) await overHttp({ rate: num('rate', 2000), seconds: num('seconds', 10), warmupS: num('warmup', 3), rounds: num('rounds', 3), connections: num('connections', 50), store: options['no-store'] === undefined });
+  if (options.growth !== undefined) await growth(num('growth', 4));
 }

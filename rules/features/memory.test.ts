@@ -22,6 +22,9 @@ describe('MemoryFeatureStore against the object-per-entity reference', () => {
     { ns: 'float.20s', kind: 'sum', bucketMs: 2_000, buckets: 10, entities: 4, value: (r: Rng) => (r.next() - 0.3) * 10 ** r.int(-3, 6) },
     { ns: 'users.1h', kind: 'distinct', bucketMs: 300_000, buckets: 12, entities: 30, value: () => NaN },
     { ns: 'users.2m', kind: 'distinct', bucketMs: 10_000, buckets: 12, entities: 500, value: () => NaN },
+    // Few entities with hundreds of members each (a busy shop's payers): late events land inside
+    // long member lists, where the sorted arrays place and count them by binary search.
+    { ns: 'users.30m', kind: 'distinct', bucketMs: 60_000, buckets: 30, entities: 4, members: 400, value: () => NaN },
   ] as const;
 
   // With kinds, features whose names share a first letter share one key numbering, and the
@@ -45,7 +48,7 @@ describe('MemoryFeatureStore against the object-per-entity reference', () => {
           const entity = `${f.ns[0]}${rng.int(0, f.entities - 1)}`;
           const entityKind = kinds ? `letter:${f.ns[0]}` : undefined;
           if (f.kind === 'sum') ops.push({ ns: f.ns, entity, kind: 'sum', bucketMs: f.bucketMs, buckets: f.buckets, add: rng.bool(0.05) ? NaN : f.value(rng), entityKind });
-          else ops.push({ ns: f.ns, entity, kind: 'distinct', bucketMs: f.bucketMs, buckets: f.buckets, add: NaN, member: rng.bool(0.05) ? undefined : `u${rng.int(0, 8)}`, entityKind, memberKind: kinds ? 'letter:u' : undefined });
+          else ops.push({ ns: f.ns, entity, kind: 'distinct', bucketMs: f.bucketMs, buckets: f.buckets, add: NaN, member: rng.bool(0.05) ? undefined : `u${rng.int(0, ('members' in f ? f.members : 9) - 1)}`, entityKind, memberKind: kinds ? 'letter:u' : undefined });
         }
         const record = !rng.bool(0.05);
         let dedupId: string | undefined;

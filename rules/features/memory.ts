@@ -283,17 +283,101 @@ class SumTable {
 const NO_MEMBER = -1;
 
 /**
+ * The members of one entity once it has seen two or more: member → last seen in a Map, and the
+ * same (time, member) pairs in two arrays sorted by time (from `head` on). The arrays answer a
+ * count at any time with two binary searches, so a late event (one older than the entity's newest)
+ * costs O(log members) to count and one memmove to place, where keeping the Map itself in time
+ * order cost a rebuild and a full scan per late event: the engine slowed down with every event
+ * it had seen once streams interleaved (rules/README.md). In-order events append and expire from
+ * the front as before.
+ */
+class Members {
+  readonly last = new Map<number, number>();
+  times: number[] = [];
+  mems: number[] = [];
+  head = 0;
+
+  constructor(m0: number, t0: number) {
+    this.last.set(m0, t0);
+    this.times.push(t0);
+    this.mems.push(m0);
+  }
+
+  /** First index from head whose time is >= t (`strict`: > t). */
+  private bound(t: number, strict: boolean): number {
+    const times = this.times;
+    let lo = this.head, hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const x = times[mid]!;
+      if (x < t || (strict && x === t)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  touch(member: number, atMs: number): void {
+    const last = this.last, times = this.times, mems = this.mems;
+    const prev = last.get(member);
+    if (prev !== undefined) {
+      if (prev >= atMs) return;
+      let i = this.bound(prev, false);
+      while (mems[i] !== member) i++;
+      if (i === this.head) this.head++;
+      else {
+        times.splice(i, 1);
+        mems.splice(i, 1);
+      }
+    }
+    last.set(member, atMs);
+    const n = times.length;
+    if (n === this.head || times[n - 1]! <= atMs) {
+      times.push(atMs);
+      mems.push(member);
+    } else {
+      const j = this.bound(atMs, true);
+      times.splice(j, 0, atMs);
+      mems.splice(j, 0, member);
+    }
+    this.compact();
+  }
+
+  /** Members last seen within [startMs, endMs]; `inOrder` (endMs at or after the newest) drops the expired front. */
+  count(startMs: number, endMs: number, inOrder: boolean): number {
+    const times = this.times;
+    if (inOrder) {
+      const mems = this.mems, last = this.last;
+      let h = this.head;
+      while (h < times.length && times[h]! < startMs) last.delete(mems[h++]!);
+      this.head = h;
+      const live = times.length - h;
+      this.compact();
+      return live;
+    }
+    return this.bound(endMs, true) - this.bound(startMs, false);
+  }
+
+  private compact(): void {
+    const h = this.head;
+    if (h > 16 && h * 2 > this.times.length) {
+      this.times = this.times.slice(h);
+      this.mems = this.mems.slice(h);
+      this.head = 0;
+    }
+  }
+}
+
+/**
  * Distinct members of one feature, by entity number, members as numbers of their own interner.
  * Most entities (a person's phone, ID hash, device) only ever see one member: it lives in m0/t0,
- * and the member → last-seen map is made on the second member, kept in last-seen order
- * (re-inserted on refresh) so expiry pops the front.
+ * and a Members object is made on the second member.
  */
 class DistinctTable {
   has = new Uint8Array(0);
   m0 = new Int32Array(0);
   t0 = new Float64Array(0);
   newest = new Float64Array(0);
-  last: (Map<number, number> | null)[] = [];
+  many: (Members | null)[] = [];
   constructor(readonly windowMs: number, readonly entities: Interner, readonly members: Interner) {}
 
   create(s: number): void {
@@ -308,18 +392,18 @@ class DistinctTable {
     this.m0[s] = NO_MEMBER;
     this.t0[s] = -Infinity;
     this.newest[s] = -Infinity;
-    this.last[s] = null;
+    this.many[s] = null;
   }
 
   lastSeen(s: number, member: number): number | undefined {
-    const last = this.last[s] as Map<number, number> | null;
-    if (last === null) return member === this.m0[s] ? this.t0[s] : undefined;
-    return last.get(member);
+    const many = this.many[s] as Members | null;
+    if (many === null) return member === this.m0[s] ? this.t0[s] : undefined;
+    return many.last.get(member);
   }
 
   touch(s: number, member: number, atMs: number): void {
-    let last = this.last[s] as Map<number, number> | null;
-    if (last === null) {
+    let many = this.many[s] as Members | null;
+    if (many === null) {
       const m0 = this.m0[s];
       if (m0 === NO_MEMBER || m0 === member) {
         this.m0[s] = member;
@@ -327,39 +411,19 @@ class DistinctTable {
         if (atMs > this.newest[s]!) this.newest[s] = atMs;
         return;
       }
-      this.last[s] = last = new Map([[m0!, this.t0[s]!]]);
+      this.many[s] = many = new Members(m0!, this.t0[s]!);
     }
-    const prev = last.get(member);
-    if (prev !== undefined && prev >= atMs) return;
-    if (prev !== undefined) last.delete(member);
-    if (atMs >= this.newest[s]!) {
-      last.set(member, atMs);
-      this.newest[s] = atMs;
-    } else {
-      // A late event: keep the map ordered by rebuilding it (rare).
-      const entries = [...last, [member, atMs] as [number, number]].sort((a, b) => a[1] - b[1]);
-      last.clear();
-      for (const [m, t] of entries) last.set(m, t);
-    }
+    many.touch(member, atMs);
+    if (atMs > this.newest[s]!) this.newest[s] = atMs;
   }
 
   count(s: number, startMs: number, endMs: number): number {
-    const last = this.last[s] as Map<number, number> | null;
-    if (last === null) {
+    const many = this.many[s] as Members | null;
+    if (many === null) {
       const t0 = this.t0[s]!;
       return this.m0[s] !== NO_MEMBER && t0 >= startMs && t0 <= endMs ? 1 : 0;
     }
-    if (endMs >= this.newest[s]!) {
-      // In order: everything seen is at or before endMs; drop the expired front, count the rest.
-      for (const m of last.keys()) {
-        if (last.get(m)! >= startMs) break;
-        last.delete(m);
-      }
-      return last.size;
-    }
-    let c = 0;
-    for (const t of last.values()) if (t >= startMs && t <= endMs) c++;
-    return c;
+    return many.count(startMs, endMs, endMs >= this.newest[s]!);
   }
 
   /** Lets go of entities seen last before the window; marks the entities and members still held. */
@@ -369,13 +433,13 @@ class DistinctTable {
       if (has[s] === 0) continue;
       if (this.newest[s]! + w < atMs) {
         has[s] = 0;
-        this.last[s] = null;
+        this.many[s] = null;
         this.m0[s] = NO_MEMBER;
         continue;
       }
       this.entities.mark(s);
-      const last = this.last[s];
-      if (last) last.forEach((_t, m) => members.mark(m));
+      const many = this.many[s];
+      if (many) many.last.forEach((_t, m) => members.mark(m));
       else if (this.m0[s] !== NO_MEMBER) members.mark(this.m0[s]!);
     }
   }

@@ -76,8 +76,14 @@ export class RulesEngine implements RiskDecider {
     return p.decision!;
   }
 
-  /** Any contract event: claims and redemptions get a decision; refunds and prices feed flags. */
-  async process(e: QuanguardEvent): Promise<Processed> {
+  /**
+   * Any contract event: claims and redemptions get a decision; refunds and prices feed flags.
+   * On in-memory state with no list entries and no shadow set, the whole decision is made
+   * synchronously and the answer is the Processed itself, not a promise (an async function per
+   * event cost a promise, its microtasks and a retained frame); otherwise it is a promise.
+   * Callers `await` it either way.
+   */
+  process(e: QuanguardEvent): Processed | Promise<Processed> {
     const again = this.recent.get(e.eventId);
     if (again) return { decision: again };
     const t = eventTimeMs(e.occurredAt);
@@ -85,12 +91,23 @@ export class RulesEngine implements RiskDecider {
       this.reference.observe(e, t);
       return {};
     }
+    if (this.deps.shadow || this.lists.mayHaveEntries() || !(this.deps.live.features instanceof MemoryFeatureStore)) return this.processAsync(e, t);
+    const facts = factsOf(e, t, this.reference);
+    const live = this.evaluate(this.deps.live, e, facts, NO_LISTS) as Evaluation;
+    return this.finish(e, t, live, undefined);
+  }
+
+  private async processAsync(e: Claim | Redemption | Extract<QuanguardEvent, { type: 'refund' | 'price.observed' }>, t: number): Promise<Processed> {
     const facts = factsOf(e, t, this.reference);
     const lists = this.lists.mayHaveEntries() ? await this.lists.match(listEntities(e, this.reference), t) : NO_LISTS;
-    // On the memory store an evaluation is synchronous: no promise or microtask hop per event.
     let live = this.evaluate(this.deps.live, e, facts, lists);
     if (live instanceof Promise) live = await live;
     const shadow = this.deps.shadow ? await this.evaluateShadow(this.deps.shadow, e, facts, lists) : undefined;
+    return this.finish(e, t, live, shadow);
+  }
+
+  /** Folds the event into reference state, tells the observers, and makes and stores the decision. */
+  private finish(e: QuanguardEvent, t: number, live: Evaluation, shadow: Evaluation | undefined): Processed | Promise<Processed> {
     this.reference.observe(e, t);
     this.deps.onEvaluation?.(e, live, false);
     if (shadow) this.deps.onEvaluation?.(e, shadow, true);
@@ -98,12 +115,11 @@ export class RulesEngine implements RiskDecider {
     const decisionId = newId('decision', t, this.ids);
     const decision: RiskDecision = { decisionId, eventId: e.eventId, decision: live.decision, score: live.score, reasons: live.reasons, rulesetVersion: live.rulesetVersion };
     this.remember(decision);
-    if (this.deps.sink) {
-      const records = [record(e, t, decisionId, live, false)];
-      if (shadow) records.push(record(e, t, newId('decision', t, this.ids), shadow, true));
-      await this.deps.sink.write(records);
-    }
-    return { decision, evaluation: live };
+    const done: Processed = { decision, evaluation: live };
+    if (!this.deps.sink) return done;
+    const records = [record(e, t, decisionId, live, false)];
+    if (shadow) records.push(record(e, t, newId('decision', t, this.ids), shadow, true));
+    return this.deps.sink.write(records).then(() => done);
   }
 
   private async evaluateShadow(runner: RulesetRunner, e: QuanguardEvent, facts: ReturnType<typeof factsOf>, lists: readonly ListEntry[]): Promise<Evaluation | undefined> {

@@ -1,5 +1,5 @@
 // Puts one CST day of events in time order: the day's lines from every shard (each shard's spill
-// file if it spilled, then its chunks in shared memory; lines in generation order) are gathered in one arena, sorted by a packed numeric key and
+// file if it spilled, then its chunks, transferred from the thread that made them; lines in generation order) are gathered in one arena, sorted by a packed numeric key and
 // copied into the second half of the same arena. Ties keep shard order, then generation order, so
 // the bytes never depend on which thread made which shard, or when.
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';

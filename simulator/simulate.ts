@@ -14,7 +14,7 @@ import { DayMerger, writeDay, type DaySource } from './merge.ts';
 import { resolveKnobs, SCALES, simulateOptionsSchema, type ResolvedOptions, type SimulateOptions } from './options.ts';
 import { SimulatorPool } from './pool.ts';
 import { planShards, ShardRunner, stagePlan, type ShardResult } from './shard.ts';
-import { EventSink } from './sink.ts';
+import { EventSink, runBuffers } from './sink.ts';
 
 export interface SimulationStats {
   events: number;
@@ -172,7 +172,7 @@ export async function simulateToDir(options: Omit<SimulateOptions, 'spillDir'> &
     });
     if (pool) {
       await Promise.all(
-        placed.map((d) => pool.run({ kind: 'day', sources: d.sources, out, offset: d.offset }, d.sources.flatMap((s) => [s.times.buffer as ArrayBuffer, s.lengths.buffer as ArrayBuffer]))),
+        placed.map((d) => pool.run({ kind: 'day', sources: d.sources, out, offset: d.offset }, runBuffers(d.sources))),
       );
     } else {
       const merger = new DayMerger();

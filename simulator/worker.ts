@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DayMerger, writeDay, type DaySource } from './merge.ts';
 import type { ResolvedOptions } from './options.ts';
 import { ShardRunner, type ShardSpec } from './shard.ts';
+import { runBuffers } from './sink.ts';
 
 export type WorkerTask = { kind: 'shard'; spec: ShardSpec } | { kind: 'day'; sources: DaySource[]; out: string; offset: number };
 
@@ -23,7 +24,7 @@ port.on('message', (task: WorkerTask) => {
 async function handle(task: WorkerTask): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
   if (task.kind === 'shard') {
     const result = await runner.run(task.spec);
-    return { value: result, transfer: result.runs.flatMap((r) => [r.times.buffer as ArrayBuffer, r.lengths.buffer as ArrayBuffer]) };
+    return { value: result, transfer: runBuffers(result.runs) };
   }
   writeDay(task.out, task.offset, merger.merge(task.sources));
   return { value: null, transfer: [] };

@@ -129,7 +129,10 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
     const rulesFeed: EventProcessor = {
       name: 'rules',
       async process(events) {
-        for (const e of events) await rules.process(e);
+        for (const e of events) {
+          const p = rules.process(e);
+          if (p instanceof Promise) await p;
+        }
       },
     };
     const sub: Subscription = await startIngest({

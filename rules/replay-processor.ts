@@ -113,7 +113,11 @@ export class RulesProcessor implements EventProcessor {
     // from run to run, and bot claims share a millisecond, so arrival order made replays differ.
     this.pending.sort((a, b) => a.t - b.t || rank(a.e) - rank(b.e) || compareIds(a.e.eventId, b.e.eventId) || a.seq - b.seq);
     let k = 0;
-    while (k < this.pending.length && this.pending[k]!.t <= untilMs) await this.engine.process(this.pending[k++]!.e);
+    while (k < this.pending.length && this.pending[k]!.t <= untilMs) {
+      // The engine answers in place on the in-memory path: await only a promise.
+      const p = this.engine.process(this.pending[k++]!.e);
+      if (p instanceof Promise) await p;
+    }
     if (k > 0) this.pending = this.pending.slice(k);
   }
 

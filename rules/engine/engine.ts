@@ -15,7 +15,7 @@ import { Reference } from '../reference/state.ts';
 import type { DecisionRecord, DecisionSink } from '../sink/types.ts';
 import type { RuleContext } from '../types.ts';
 import type { CompiledRuleset } from './compile.ts';
-import { factsOf, featureOps, featureOpsInto, featureRecord, runRules, type Evaluation } from './evaluate.ts';
+import { factsOf, featureOps, featureOpsInto, featureRecord, refillFeatureRecord, runRules, type Evaluation } from './evaluate.ts';
 import type { ApplyOptions, FeatureOp } from '../features/store.ts';
 import { listEntities } from './entities.ts';
 import { eventTimeMs } from './event-time.ts';
@@ -54,7 +54,7 @@ export class RulesEngine implements RiskDecider {
   private readonly logger: Logger;
   private readonly recent = new Map<string, RiskDecision>();
   private readonly ctx: RuleContext;
-  private readonly opBuffers = new Map<RulesetRunner, { ops: FeatureOp[]; names: string[]; values: Float64Array }>();
+  private readonly opBuffers = new Map<RulesetRunner, OpBuffer>();
   // Decision ids need uniqueness, not secrecy: a seeded generator avoids a crypto call per event.
   private readonly ids: Rng;
 
@@ -140,10 +140,17 @@ export class RulesEngine implements RiskDecider {
     if (inMemory) {
       // The memory store is synchronous and done with the ops when it returns, so one set of op
       // objects per runner is reused event after event (nothing awaits between fill and apply).
-      const buf = (this.opBuffers.get(runner) ?? this.opBuffers.set(runner, { ops: [], names: [], values: new Float64Array(runner.ruleset.features.length) }).get(runner))!;
+      let buf = this.opBuffers.get(runner);
+      if (buf === undefined) {
+        const values = new Float64Array(runner.ruleset.features.length);
+        this.opBuffers.set(runner, (buf = { ops: [], names: [], values, record: featureRecord(runner.ruleset, [], values), prevNames: [], prevCount: 0 }));
+      }
       const n = featureOpsInto(runner.ruleset, e, facts, this.reference, buf.ops, buf.names);
       (store as MemoryFeatureStore).applySync(buf.ops, facts.t, opts, buf.values, n);
-      const features = featureRecord(runner.ruleset, buf.names, buf.values, n);
+      const features = buf.record;
+      refillFeatureRecord(features, buf.prevNames, buf.prevCount, buf.names, buf.values, n);
+      for (let i = 0; i < n; i++) buf.prevNames[i] = buf.names[i]!;
+      buf.prevCount = n;
       // One context object per engine, refilled per event: rules read it and keep nothing of it.
       const ctx = this.ctx;
       ctx.facts = facts;
@@ -172,6 +179,21 @@ export class RulesEngine implements RiskDecider {
     await this.deps.shadow?.features.close();
     await this.lists.close();
   }
+}
+
+/**
+ * Per runner on in-memory state: the op objects, names and values of the current event, and its
+ * feature record, all reused event after event (the names of the previous event say which
+ * features to clear). An Evaluation's `features` on this path is this record: valid while the
+ * event is evaluated and observed (onEvaluation), refilled by the next event.
+ */
+interface OpBuffer {
+  ops: FeatureOp[];
+  names: string[];
+  values: Float64Array;
+  record: Record<string, number>;
+  prevNames: string[];
+  prevCount: number;
 }
 
 const RECORD: ApplyOptions = Object.freeze({ record: true, dedupId: undefined });

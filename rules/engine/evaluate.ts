@@ -26,6 +26,10 @@ export interface Evaluation {
   score: number;
   reasons: string[];
   runs: RuleRun[];
+  /**
+   * The event's feature values by name. On the engine's in-memory path this is one record per
+   * rule set refilled by the next event: read it while the event is evaluated or observed.
+   */
   features: Record<string, number>;
 }
 
@@ -116,6 +120,17 @@ export function featureRecord(rs: CompiledRuleset, names: readonly string[], val
   const out: Record<string, number> = { ...template };
   for (let i = 0; i < count; i++) out[names[i]!] = values[i]!;
   return out;
+}
+
+/**
+ * The same record refilled in place (`into`, made once by featureRecord): the features an event
+ * does not fill (the names of the previous event, `prev`) go back to NaN. For a caller whose
+ * record is read only while the event is evaluated and observed; it saves an object and a box per
+ * feature value per event.
+ */
+export function refillFeatureRecord(into: Record<string, number>, prev: readonly string[], prevCount: number, names: readonly string[], values: Float64Array, count: number): void {
+  for (let i = 0; i < prevCount; i++) into[prev[i]!] = NaN;
+  for (let i = 0; i < count; i++) into[names[i]!] = values[i]!;
 }
 
 /**

@@ -16,6 +16,11 @@ function approxKm(a: { lat: number; lon: number }, b: { lat: number; lon: number
   return Math.hypot(x, b.lat - a.lat) * 111.195;
 }
 
+interface AccountRef {
+  identity: { idHash: string; phoneHash: string } | undefined;
+  place: { lat: number; lon: number } | undefined;
+}
+
 type CardPayer = { userId: string; lat: number; lon: number };
 const NO_PAYERS: readonly CardPayer[] = Object.freeze([]) as readonly CardPayer[];
 
@@ -65,12 +70,15 @@ export class Reference {
   readonly merchants = new Map<string, MerchantRef>();
   /** The latest model run's scores (models/scheduler.ts publishes them in `npm start`). */
   readonly modelScores = new ModelScoreTable();
-  private readonly identities = new Map<string, { idHash: string; phoneHash: string }>();
+  /**
+   * Per account, its identity from the eligibility import and where it claims from (its first
+   * located claim: its home, roughly), in one record: both are asked for on most events, and one
+   * lookup in a map of every account costs what two did (memory latency, not hashing, dominates).
+   */
+  private readonly accounts = new Map<string, AccountRef>();
   /** Accounts granted per ID hash and per phone hash (eligibility import), for shared identities. */
   private readonly accountsById = new Map<string, number>();
   private readonly accountsByPhone = new Map<string, number>();
-  /** Where each account claims from (its first located claim): its home, roughly. */
-  private readonly claimPlace = new Map<string, { lat: number; lon: number }>();
   /** Per card, the accounts that paid with it and their claim places (the first few). */
   private readonly cardPayers = new Map<string, CardPayer[]>();
   private readonly skuNames = new Map<string, string>();
@@ -123,13 +131,16 @@ export class Reference {
         return;
       case 'eligibility.granted': {
         // Counted once per account: a winner granted again (another campaign) is not a second account.
-        const had = this.identities.get(e.userId);
+        const acc = this.accounts.get(e.userId);
+        const had = acc?.identity;
         if (had?.idHash === e.idHash && had.phoneHash === e.phoneHash) return;
         if (had) {
           this.accountsById.set(had.idHash, (this.accountsById.get(had.idHash) ?? 1) - 1);
           this.accountsByPhone.set(had.phoneHash, (this.accountsByPhone.get(had.phoneHash) ?? 1) - 1);
         }
-        this.identities.set(e.userId, { idHash: e.idHash, phoneHash: e.phoneHash });
+        const identity = { idHash: e.idHash, phoneHash: e.phoneHash };
+        if (acc) acc.identity = identity;
+        else this.accounts.set(e.userId, { identity, place: undefined });
         this.lastUser = undefined;
         this.accountsById.set(e.idHash, (this.accountsById.get(e.idHash) ?? 0) + 1);
         this.accountsByPhone.set(e.phoneHash, (this.accountsByPhone.get(e.phoneHash) ?? 0) + 1);
@@ -141,7 +152,10 @@ export class Reference {
         return;
       case 'claim':
         if (e.lat !== undefined && e.lon !== undefined && this.placeOf(e.userId) === undefined) {
-          this.claimPlace.set(e.userId, { lat: e.lat, lon: e.lon });
+          const place = { lat: e.lat, lon: e.lon };
+          const acc = this.accounts.get(e.userId);
+          if (acc) acc.place = place;
+          else this.accounts.set(e.userId, { identity: undefined, place });
           this.lastUser = undefined;
         }
         return;
@@ -175,8 +189,9 @@ export class Reference {
   private lookUp(userId: string): void {
     if (userId === this.lastUser) return;
     this.lastUser = userId;
-    this.lastIdentity = this.identities.get(userId);
-    this.lastPlace = this.claimPlace.get(userId);
+    const acc = this.accounts.get(userId);
+    this.lastIdentity = acc?.identity;
+    this.lastPlace = acc?.place;
   }
 
   /** A card's payers (the array itself, which grows in place); the last card's kept. */

@@ -28,7 +28,12 @@ export function toCstIso(ms: number): string {
 
 /** Hour of day (0-23) in China Standard Time. */
 export function cstHour(ms: number): number {
-  return new Date(ms + 8 * 3600_000).getUTCHours();
+  // Arithmetic, not a Date per call (the late-hour rule asks on every redemption); the same hour
+  // as new Date(ms + 8h).getUTCHours() for every time a Date holds (clock.test.ts). NaN stays NaN.
+  const x = Math.trunc(ms + 8 * 3600_000); // a Date keeps whole milliseconds, truncated
+  if (!(Math.abs(x) <= 8.64e15)) return NaN;
+  const day = 86_400_000;
+  return Math.floor((((x % day) + day) % day) / 3600_000);
 }
 
 /** The CST calendar day (YYYY-MM-DD) of an instant. */

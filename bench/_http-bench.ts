@@ -33,8 +33,9 @@ export class ChildServer {
     readonly port: number,
   ) {}
 
-  static async start(script: string, config: unknown): Promise<ChildServer> {
-    const child = spawn(process.execPath, [runTs, join(here, script), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  /** `nodeArgs`: flags for the server's node (e.g. `--cpu-prof`, `--cpu-prof-dir=DIR` to profile it). */
+  static async start(script: string, config: unknown, nodeArgs: readonly string[] = []): Promise<ChildServer> {
+    const child = spawn(process.execPath, [...nodeArgs, runTs, join(here, script), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout! });
     const first = await new Promise<string>((resolve, reject) => {
       lines.once('line', resolve);

@@ -7,8 +7,9 @@ import type { z } from 'zod';
 import type { Logger } from '../../core/logger.ts';
 import { createStoreClient, type StoreConfig } from './client.ts';
 import { migrate } from './migrate.ts';
+import type { EncodedRows } from './encoded-rows.ts';
 import type { RowValues } from './rows.ts';
-import { INSERT_SETTINGS_SQL, QUERY_SETTINGS } from './settings.ts';
+import { ENCODED_INSERT_SETTINGS_SQL, INSERT_SETTINGS_SQL, QUERY_SETTINGS } from './settings.ts';
 
 export type QueryParams = Record<string, unknown>;
 
@@ -31,8 +32,8 @@ export interface AnalyticsStore {
   /**
    * Inserts rows into `table` of this database in one block (one INSERT: atomic for a batch-sized
    * block). Rows are objects (every row carrying the first row's columns) or RowValues (value
-   * arrays under one column list, ./rows.ts). Settings go in the statement's SETTINGS clause,
-   * never on the session.
+   * arrays under one column list, ./rows.ts); already encoded lines go through `insertEncoded`.
+   * Settings go in the statement's SETTINGS clause, never on the session.
    */
   insert(table: string, rows: readonly Record<string, unknown>[] | RowValues): Promise<void>;
   /** True when the store answers a trivial query. */
@@ -41,6 +42,22 @@ export interface AnalyticsStore {
 }
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Inserts rows already encoded as JSONCompactEachRow lines (./encoded-rows.ts) into `table` of the
+ * store's database in one block, the bytes sent as they are. A function beside the store rather
+ * than a method of it: callers that wrap or fake `insert` (tests, the crash harness) keep working.
+ */
+export async function insertEncoded(store: Pick<AnalyticsStore, 'client' | 'database'>, table: string, rows: EncodedRows): Promise<void> {
+  if (!TABLE_NAME.test(table)) throw new Error(`store: table "${table.slice(0, 64)}" must be a plain identifier`);
+  if (rows.length === 0) return;
+  for (const c of rows.columns) if (!TABLE_NAME.test(c)) throw new Error(`store: column "${c.slice(0, 64)}" must be a plain identifier`);
+  const result = await store.client.exec({
+    query: `INSERT INTO ${store.database}.${table} (${rows.columns.join(', ')}) SETTINGS ${ENCODED_INSERT_SETTINGS_SQL} FORMAT JSONCompactEachRow`,
+    values: Readable.from([rows.body]),
+  });
+  result.stream.resume();
+}
 
 function isRowValues(rows: readonly Record<string, unknown>[] | RowValues): rows is RowValues {
   return Array.isArray((rows as { columns?: unknown }).columns);

@@ -33,13 +33,15 @@ async function handle(req: ThreadRequest): Promise<ThreadReply> {
   if (!conn) throw new Error(`chdb thread: connection ${req.conn} is not open`);
   const params = { query: req.query ?? '', // chdb bundles its own copy of client-common's types: same shape, another declaration.
     clickhouse_settings: req.settings as never, query_params: req.queryParams, query_id: req.queryId };
+  // Bytes from the main thread (pre-encoded rows) become the string chdb's statement needs here.
+  const body = req.body instanceof Uint8Array ? Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8') : req.body;
   switch (req.op) {
     case 'query': {
       const r = await conn.query(params);
       return { id: req.id, ok: true, queryId: r.query_id, bytes: await drain(r.stream) };
     }
     case 'exec': {
-      const r = await conn.exec(req.body === undefined ? params : { ...params, values: Readable.from([req.body]) });
+      const r = await conn.exec(body === undefined ? params : { ...params, values: Readable.from([body]) });
       return { id: req.id, ok: true, queryId: r.query_id, summary: r.summary, bytes: await drain(r.stream) };
     }
     case 'command': {
@@ -47,7 +49,7 @@ async function handle(req: ThreadRequest): Promise<ThreadReply> {
       return { id: req.id, ok: true, queryId: r.query_id, summary: r.summary };
     }
     case 'insert': {
-      const r = await conn.insert({ ...params, values: req.body ?? '' });
+      const r = await conn.insert({ ...params, values: body ?? '' });
       return { id: req.id, ok: true, queryId: r.query_id, summary: r.summary };
     }
     case 'ping': {

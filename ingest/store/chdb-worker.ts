@@ -17,7 +17,7 @@ type Settings = ClickHouseSettings | undefined;
 
 export type ThreadRequest =
   | { id: number; op: 'open'; conn: number; path: string }
-  | { id: number; op: 'query' | 'exec' | 'command' | 'insert' | 'ping' | 'close'; conn: number; query?: string; settings?: Settings; queryParams?: Record<string, unknown>; queryId?: string; body?: string };
+  | { id: number; op: 'query' | 'exec' | 'command' | 'insert' | 'ping' | 'close'; conn: number; query?: string; settings?: Settings; queryParams?: Record<string, unknown>; queryId?: string; body?: string | Uint8Array };
 
 export type ThreadReply =
   | { id: number; ok: true; queryId?: string; summary?: unknown; bytes?: Uint8Array }
@@ -58,7 +58,9 @@ class ChdbThread {
       // A call in flight keeps the process alive; an idle thread does not hold it open.
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...req, id } as ThreadRequest);
+      // An insert's bytes are a copy made for this message (bodyOf): moved, not copied again.
+      const body = 'body' in req ? req.body : undefined;
+      this.worker.postMessage({ ...req, id } as ThreadRequest, body instanceof Uint8Array ? [body.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -85,14 +87,27 @@ function toError(raw: string, message: string): Error {
   return new Error(message);
 }
 
-async function bodyOf(values: unknown): Promise<string> {
+/**
+ * An insert's body as the worker gets it. Bytes stay bytes (the store's pre-encoded rows,
+ * ./encoded-rows.ts): a fresh copy of just those bytes is transferred and the worker decodes them,
+ * so the main thread neither decodes a megabyte of UTF-8 into a string nor copies that string into
+ * the message. A view into a larger buffer is copied first, since posting a view would copy its
+ * whole buffer and transferring it would take the buffer from its owner (which may insert it
+ * again after a failure).
+ */
+async function bodyOf(values: unknown): Promise<string | Uint8Array> {
   if (typeof values === 'string') return values;
-  let body = '';
+  const chunks: (string | Uint8Array)[] = [];
   for await (const chunk of values as AsyncIterable<unknown>) {
-    if (typeof chunk === 'string') body += chunk;
-    else if (chunk instanceof Uint8Array) body += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) chunks.push(chunk);
     else throw new Error(`embedded ClickHouse: unsupported insert chunk ${typeof chunk}`);
   }
+  if (chunks.every((c) => c instanceof Uint8Array)) {
+    const parts = chunks as Uint8Array[];
+    return parts.length === 1 ? new Uint8Array(parts[0]!) : new Uint8Array(Buffer.concat(parts));
+  }
+  let body = '';
+  for (const c of chunks) body += typeof c === 'string' ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8');
   return body;
 }
 
@@ -127,7 +142,7 @@ export class ThreadedChdbConnection {
     this.opened = thread.call({ op: 'open', conn: this.conn, path });
   }
 
-  private async send(op: 'query' | 'exec' | 'command' | 'insert', p: CallParams, body?: string) {
+  private async send(op: 'query' | 'exec' | 'command' | 'insert', p: CallParams, body?: string | Uint8Array) {
     if (this.closed) throw new Error('embedded ClickHouse connection is closed');
     if (p.abort_signal?.aborted) throw new Error('the query was aborted');
     await this.opened;

@@ -29,3 +29,12 @@ export const QUERY_SETTINGS = {
 export const INSERT_SETTINGS_SQL = Object.entries(INSERT_SETTINGS)
   .map(([k, v]) => `${k} = ${typeof v === 'number' ? v : `'${v}'`}`)
   .join(', ');
+
+/**
+ * For inserts of pre-encoded rows (./encoded-rows.ts): a JSON array or object given for a String
+ * column is stored as its JSON text, byte for byte (ClickHouse's default since 23.x, stated so a
+ * server with another default cannot change what is stored). The decision sink writes each
+ * decision's explanation, already JSON text, into its row as is instead of escaping it as a string
+ * that ClickHouse then unescapes.
+ */
+export const ENCODED_INSERT_SETTINGS_SQL = `${INSERT_SETTINGS_SQL}, input_format_json_read_arrays_as_strings = 1`;

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { StoreDecisionSink, type RowInserter } from './store-sink.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { EncodedRows } from '../../ingest/store/encoded-rows.ts';
+import { openTestStore, type TestStore } from '../../ingest/testing/store.ts';
+import { DECISION_COLUMNS, StoreDecisionSink, decisionRow, type RowInserter } from './store-sink.ts';
 import type { DecisionRecord } from './types.ts';
 
 const rec = (i: number, shadow = false): DecisionRecord => ({
@@ -7,15 +10,30 @@ const rec = (i: number, shadow = false): DecisionRecord => ({
   reasons: ['BOT.CLAIM_LATENCY'], rulesetVersion: 'v1', shadow, explanation: [{ rule: 'bot.claim_latency@1', outcome: 'hit', observed: 40, reason: 'BOT.CLAIM_LATENCY' }],
 });
 
+/** A block's lines back as row objects; the explanation (sent as raw JSON) as its JSON text. */
+function rowsOf(block: EncodedRows): Record<string, unknown>[] {
+  const text = Buffer.from(block.body).toString('utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  const lines = text.slice(0, -1).split('\n');
+  expect(lines).toHaveLength(block.length);
+  return lines.map((line) => {
+    const values = JSON.parse(line) as unknown[];
+    expect(block.columns).toEqual(DECISION_COLUMNS);
+    const row = Object.fromEntries(block.columns.map((c, i) => [c, values[i]]));
+    if (typeof row.explanation !== 'string') row.explanation = JSON.stringify(row.explanation);
+    return row;
+  });
+}
+
 class FlakyStore implements RowInserter {
   inserts: { table: string; rows: readonly Record<string, unknown>[] }[] = [];
   failNext = false;
-  async insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  async insertBlock(table: string, block: EncodedRows): Promise<void> {
     if (this.failNext) {
       this.failNext = false;
       throw new Error('store down');
     }
-    this.inserts.push({ table, rows });
+    this.inserts.push({ table, rows: rowsOf(block) });
   }
 }
 
@@ -48,9 +66,9 @@ describe('StoreDecisionSink', () => {
     const store = new FlakyStore();
     const sink = new StoreDecisionSink(store, { maxRows: 1000, sliceRows: 2 });
     await sink.write([rec(1), rec(2), rec(3), rec(4), rec(5)]);
-    const insert = store.insert.bind(store);
+    const insert = store.insertBlock.bind(store);
     let calls = 0;
-    store.insert = async (table, rows) => {
+    store.insertBlock = async (table, rows) => {
       if (++calls === 2) throw new Error('store down');
       return insert(table, rows);
     };
@@ -65,7 +83,7 @@ describe('StoreDecisionSink', () => {
     const release: (() => void)[] = [];
     const stored: string[] = [];
     const slow: RowInserter = {
-      insert: (_t, rows) => new Promise<void>((resolve) => release.push(() => { stored.push(...rows.map((r) => String(r.eventId))); resolve(); })),
+      insertBlock: (_t, block) => new Promise<void>((resolve) => release.push(() => { stored.push(...rowsOf(block).map((r) => String(r.eventId))); resolve(); })),
     };
     const sink = new StoreDecisionSink(slow, { maxRows: 2, highWaterRows: 4 });
     const settled = (p: Promise<void>) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]);
@@ -81,5 +99,48 @@ describe('StoreDecisionSink', () => {
     }
     await held;
     expect(stored).toEqual(['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6']);
+  });
+});
+
+describe('StoreDecisionSink on the analytics store', () => {
+  const stores: TestStore[] = [];
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.dispose();
+  });
+
+  // Values that JSON escapes or that UTF-8 makes multi-byte, in every string the row carries.
+  const odd = (i: number): DecisionRecord => {
+    const explanation = [
+      { rule: 'bot.claim_latency@1', outcome: 'hit', observed: 0.1 + 0.2, reason: 'BOT.CLAIM_LATENCY' },
+      { rule: 'cash_out.payer_far@2', outcome: 'error', observed: null, error: 'quote " back \\ tab \t nl \n 消费券 \u2028 \u0001 😀' },
+      { rule: 'x@1', outcome: 'no_hit', observed: -1e-7 },
+    ];
+    const base = { decisionId: `dec_${i}`, eventId: `evt_"${i}"\\ 住宿`, eventType: i % 2 ? ('redemption' as const) : ('claim' as const), occurredAtMs: Date.parse('2026-05-01T10:00:00.040+08:00') + i * 1001, decision: 'review' as const, score: i / 3, reasons: ['BOT.CLAIM_LATENCY', `R"${i}"`], rulesetVersion: 'v2', shadow: i % 3 === 0, explanation };
+    // Half carry the engine's JSON text, half only the array (the sink stringifies it).
+    return i % 2 ? { ...base, explanationJson: JSON.stringify(explanation) } : base;
+  };
+  const read = (s: TestStore) =>
+    s.query(
+      'SELECT decisionId, eventId, eventType, toString(occurredAt) AS occurredAt, decision, score, reasons, rulesetVersion, shadow, explanation FROM {{db}}.decisions_v1 ORDER BY decisionId',
+      {},
+      z.object({ decisionId: z.string(), eventId: z.string(), eventType: z.string(), occurredAt: z.string(), decision: z.string(), score: z.number(), reasons: z.array(z.string()), rulesetVersion: z.string(), shadow: z.number(), explanation: z.string() }),
+    );
+
+  it('stores exactly the rows that decisionRow describes, the explanation byte for byte', async () => {
+    const viaSink = await openTestStore();
+    const viaRows = await openTestStore();
+    stores.push(viaSink, viaRows);
+    const records = Array.from({ length: 2500 }, (_, i) => odd(i));
+    const sink = new StoreDecisionSink(viaSink, { maxRows: 1000, sliceRows: 700 });
+    await sink.write(records.slice(0, 1200));
+    await sink.write(records.slice(1200));
+    await sink.flush();
+    // The reference: the same rows as objects through the store's ordinary insert.
+    await viaRows.insert('decisions_v1', records.map(decisionRow));
+    const mine = await read(viaSink);
+    expect(mine).toHaveLength(records.length);
+    expect(mine).toEqual(await read(viaRows));
+    const byId = new Map(mine.map((r) => [r.decisionId, r]));
+    for (const r of records) expect(byId.get(r.decisionId)!.explanation).toBe(JSON.stringify(r.explanation));
   });
 });

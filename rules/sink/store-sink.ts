@@ -1,31 +1,66 @@
 // decisions_v1 writer over the analytics store. Buffers rows and inserts them in blocks (ClickHouse
 // wants few large inserts); the table is a ReplacingMergeTree keyed by (occurredAt, eventId,
 // rulesetVersion, shadow), so a redelivered decision replaces itself.
+//
+// Each decision is encoded into its row's JSON line when it is written (ingest/store/encoded-rows.ts):
+// the buffer holds bytes outside the JS heap, not a row object per decision waiting up to
+// `maxDelayMs` (on the decision API's thread those survived young-generation collections and were
+// promoted, then serialised once more at flush), and the explanation, already JSON text, goes into
+// the line as it is: ClickHouse stores a JSON array given for a String column as that text, the
+// same string the escaped form gave (store-sink.test.ts reads it back), without the escaping.
 import type { Logger } from '../../core/logger.ts';
+import { insertEncoded, type AnalyticsStore } from '../../ingest/store/analytics-store.ts';
+import { EncodedRowsBuilder, type EncodedRows } from '../../ingest/store/encoded-rows.ts';
+import { chTime } from '../../ingest/store/time.ts';
 import type { DecisionRecord, DecisionSink } from './types.ts';
 
+/** Takes the sink's blocks of encoded rows (tests inject one; a store goes through insertEncoded). */
 export interface RowInserter {
-  insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+  insertBlock(table: string, rows: EncodedRows): Promise<void>;
 }
 
+/** The analytics store (its client and database) or a RowInserter. */
+export type DecisionStore = Pick<AnalyticsStore, 'client' | 'database'> | RowInserter;
+
+export const DECISION_COLUMNS = ['decisionId', 'eventId', 'eventType', 'occurredAt', 'decision', 'score', 'reasons', 'rulesetVersion', 'shadow', 'explanation'] as const;
+
+/** A decisions_v1 row as an object (DECISION_COLUMNS): what decisionLine encodes, for tests and readers. */
 export function decisionRow(r: DecisionRecord): Record<string, unknown> {
-  const iso = new Date(r.occurredAtMs).toISOString();
   return {
     decisionId: r.decisionId,
     eventId: r.eventId,
     eventType: r.eventType,
-    occurredAt: `${iso.slice(0, 10)} ${iso.slice(11, 23)}`,
+    occurredAt: chTime(r.occurredAtMs),
     decision: r.decision,
     score: r.score,
     reasons: r.reasons,
     rulesetVersion: r.rulesetVersion,
     shadow: r.shadow ? 1 : 0,
-    explanation: r.explanationJson ?? JSON.stringify(r.explanation),
+    explanation: explanationText(r),
   };
 }
 
+function explanationText(r: DecisionRecord): string {
+  return r.explanationJson ?? JSON.stringify(r.explanation);
+}
+
+/**
+ * decisionRow as one JSONCompactEachRow line in DECISION_COLUMNS order. The explanation is put in
+ * raw when it is a JSON array (it always is: the engine's text or JSON.stringify of the array),
+ * else as a JSON string, as before.
+ */
+export function decisionLine(r: DecisionRecord): string {
+  const ex = explanationText(r);
+  const raw = typeof ex === 'string' && ex.charCodeAt(0) === 91 /* [ */ && ex.charCodeAt(ex.length - 1) === 93; /* ] */
+  return `[${JSON.stringify(r.decisionId)},${JSON.stringify(r.eventId)},${JSON.stringify(r.eventType)},"${chTime(r.occurredAtMs)}",${JSON.stringify(r.decision)},${JSON.stringify(r.score)},${JSON.stringify(r.reasons)},${JSON.stringify(r.rulesetVersion)},${r.shadow ? 1 : 0},${raw ? ex : JSON.stringify(ex)}]`;
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
 export class StoreDecisionSink implements DecisionSink {
-  private buffer: Record<string, unknown>[] = [];
+  private rows = new EncodedRowsBuilder(DECISION_COLUMNS);
+  /** Blocks of a failed flush not yet stored: the next flush sends them first. */
+  private retry: EncodedRows[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inflight: Promise<void> = Promise.resolve();
 
@@ -41,16 +76,26 @@ export class StoreDecisionSink implements DecisionSink {
    * in flight (default 4 × maxRows). Below it a decision never waits on storage, which is how the
    * decision API keeps its latency; above it the writer is held (a replay outrunning the store).
    */
-  constructor(private readonly store: RowInserter, private readonly opts: { maxRows?: number; maxDelayMs?: number; sliceRows?: number; highWaterRows?: number; logger?: Logger; table?: string } = {}) {}
+  private readonly insert: (table: string, rows: EncodedRows) => Promise<void>;
 
-  async write(records: readonly DecisionRecord[]): Promise<void> {
-    for (const r of records) this.buffer.push(decisionRow(r));
+  constructor(store: DecisionStore, private readonly opts: { maxRows?: number; maxDelayMs?: number; sliceRows?: number; highWaterRows?: number; logger?: Logger; table?: string } = {}) {
+    this.insert = 'insertBlock' in store ? (table, rows) => store.insertBlock(table, rows) : (table, rows) => insertEncoded(store, table, rows);
+  }
+
+  /** Not an async function: a write that waits for nothing returns one shared settled promise. */
+  write(records: readonly DecisionRecord[]): Promise<void> {
+    try {
+      for (const r of records) this.rows.push(decisionLine(r));
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const maxRows = this.opts.maxRows ?? 5000;
-    if (this.buffer.length >= maxRows) {
+    if (this.rows.length >= maxRows) {
       const flushed = this.flush();
-      if (this.inflightRows > (this.opts.highWaterRows ?? 4 * maxRows)) await flushed;
-      else flushed.catch((err: unknown) => this.opts.logger?.error('decision flush failed', { err: err as Error }));
+      if (this.inflightRows > (this.opts.highWaterRows ?? 4 * maxRows)) return flushed;
+      flushed.catch((err: unknown) => this.opts.logger?.error('decision flush failed', { err: err as Error }));
     } else if (!this.timer) this.timer = setTimeout(() => void this.flush().catch((err) => this.opts.logger?.error('decision flush failed', { err })), this.opts.maxDelayMs ?? 500);
+    return DONE;
   }
 
   flush(): Promise<void> {
@@ -58,23 +103,23 @@ export class StoreDecisionSink implements DecisionSink {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    const rows = this.buffer;
-    this.buffer = [];
+    // A failed earlier flush must not poison this one: its rows are already back in `retry`.
+    const blocks = this.retry.concat(this.rows.take(this.opts.sliceRows ?? 1000));
+    this.retry = [];
     const table = this.opts.table ?? 'decisions_v1';
-    // A failed earlier flush must not poison this one: its rows are already back in the buffer.
-    const slice = Math.max(1, this.opts.sliceRows ?? 1000);
-    this.inflightRows += rows.length;
+    for (const b of blocks) this.inflightRows += b.length;
     this.inflight = this.inflight.catch(() => undefined).then(async () => {
-      for (let from = 0; from < rows.length; from += slice) {
-        const part = rows.slice(from, from + slice);
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i]!;
         try {
-          await this.store.insert(table, part);
-          this.inflightRows -= part.length;
+          await this.insert(table, block);
+          this.inflightRows -= block.length;
         } catch (err) {
-          this.inflightRows -= rows.length - from;
+          const left = blocks.slice(i);
+          for (const b of left) this.inflightRows -= b.length;
           // Keep the rows not yet stored for the next flush rather than lose decisions; the
           // caller sees the failure.
-          this.buffer = rows.slice(from).concat(this.buffer);
+          this.retry = left.concat(this.retry);
           throw err;
         }
       }

@@ -16,6 +16,14 @@ function approxKm(a: { lat: number; lon: number }, b: { lat: number; lon: number
   return Math.hypot(x, b.lat - a.lat) * 111.195;
 }
 
+interface ShopState {
+  redemptions: number;
+  /** Price history per SKU (nested: no `merchant>sku` string built per lookup). */
+  prices: Map<string, PriceHistory> | undefined;
+  /** Highest price / baseline seen per SKU during a campaign. */
+  rises: Map<string, number> | undefined;
+}
+
 interface AccountRef {
   identity: { idHash: string; phoneHash: string } | undefined;
   place: { lat: number; lon: number } | undefined;
@@ -82,13 +90,17 @@ export class Reference {
   /** Per card, the accounts that paid with it and their claim places (the first few). */
   private readonly cardPayers = new Map<string, CardPayer[]>();
   private readonly skuNames = new Map<string, string>();
-  /** Price history per merchant, then per SKU (nested: no `merchant>sku` string built per lookup). */
-  private readonly prices = new Map<string, Map<string, PriceHistory>>();
+  /**
+   * Per merchant, its redemption count, price history by SKU and price rises by SKU, in one
+   * record: a redemption asks for all three (and the rules again), one lookup instead of three
+   * or four, and the last merchant asked for is kept.
+   */
+  private readonly shops = new Map<string, ShopState>();
+  private lastShopId: string | undefined;
+  private lastShop: ShopState | undefined;
   private readonly latestBySku = new Map<string, LazyMedian>();
   /** Redemptions per merchant, by category then district. */
   private readonly redemptionsByGroup = new Map<string, Map<string, LazyMedian>>();
-  private readonly merchantRedemptions = new Map<string, number>();
-  private readonly rises = new Map<string, Map<string, number>>();
   private readonly orders = new Map<string, { t: number; discountFen: number }>();
   private readonly baselineMs: number;
   private readonly maxOrders: number;
@@ -174,8 +186,8 @@ export class Reference {
         }
         this.orders.set(e.orderId, { t, discountFen: e.discountFen });
         if (this.orders.size > this.maxOrders) this.orders.delete(this.orders.keys().next().value!);
-        const n = (this.merchantRedemptions.get(e.merchantId) ?? 0) + 1;
-        this.merchantRedemptions.set(e.merchantId, n);
+        const shop = this.shop(e.merchantId, true)!;
+        const n = ++shop.redemptions;
         const m = this.merchants.get(e.merchantId);
         if (m) this.groupMedian(m).set(e.merchantId, n);
         if (e.items) for (const it of e.items) this.observePrice(e.merchantId, it.sku, it.unitPriceFen, t);
@@ -184,6 +196,17 @@ export class Reference {
       default:
         return;
     }
+  }
+
+  /** A merchant's record (made when `create`); the last one asked for is kept. */
+  private shop(merchantId: string, create: boolean): ShopState | undefined {
+    if (merchantId !== this.lastShopId || (create && this.lastShop === undefined)) {
+      let shop = this.shops.get(merchantId);
+      if (shop === undefined && create) this.shops.set(merchantId, (shop = { redemptions: 0, prices: undefined, rises: undefined }));
+      this.lastShopId = merchantId;
+      this.lastShop = shop;
+    }
+    return this.lastShop;
   }
 
   private lookUp(userId: string): void {
@@ -266,7 +289,7 @@ export class Reference {
   }
 
   merchantRedemptionCount(merchantId: string): number {
-    return this.merchantRedemptions.get(merchantId) ?? 0;
+    return this.shop(merchantId, false)?.redemptions ?? 0;
   }
 
   /** Median redemptions of merchants in the same category and district (those with any). */
@@ -281,7 +304,7 @@ export class Reference {
    * until a new one is seen). Null when nothing was seen before the start.
    */
   baselinePrice(merchantId: string, sku: string, startsAt: number): number | null {
-    const h = this.prices.get(merchantId)?.get(sku);
+    const h = this.shop(merchantId, false)?.prices?.get(sku);
     if (!h) return null;
     if (h.lastStartsAt === startsAt) return h.lastBaseline;
     const cached = h.baselineCache.get(startsAt);
@@ -311,19 +334,19 @@ export class Reference {
     if (!c || t < c.startsAt) return;
     const base = this.baselinePrice(merchantId, sku, c.startsAt);
     if (base === null || base <= 0) return;
-    let m = this.rises.get(merchantId);
-    if (!m) this.rises.set(merchantId, (m = new Map()));
+    const shop = this.shop(merchantId, true)!;
+    const m = (shop.rises ??= new Map());
     const r = price / base;
     if (r > (m.get(sku) ?? 0)) m.set(sku, r);
   }
 
   hasRaised(merchantId: string, sku: string, minRatio: number): boolean {
-    return (this.rises.get(merchantId)?.get(sku) ?? 0) >= minRatio;
+    return (this.shop(merchantId, false)?.rises?.get(sku) ?? 0) >= minRatio;
   }
 
   /** How many of a merchant's SKUs have been shown at `minRatio` times their baseline or more. */
   raisedSkuCount(merchantId: string, minRatio: number): number {
-    const m = this.rises.get(merchantId);
+    const m = this.shop(merchantId, false)?.rises;
     if (!m) return 0;
     let n = 0;
     for (const r of m.values()) if (r >= minRatio) n++;
@@ -337,8 +360,7 @@ export class Reference {
   }
 
   private observePrice(merchantId: string, sku: string, price: number, t: number): void {
-    let bySku = this.prices.get(merchantId);
-    if (!bySku) this.prices.set(merchantId, (bySku = new Map()));
+    const bySku = (this.shop(merchantId, true)!.prices ??= new Map());
     let h = bySku.get(sku);
     if (!h) bySku.set(sku, (h = { t: [], p: [], baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null }));
     // A repeated price is kept twice a day at most: enough for any 7-day baseline window, and the

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EncodedRows } from '../../ingest/store/encoded-rows.ts';
 import { openTestStore, type TestStore } from '../../ingest/testing/store.ts';
-import { DECISION_COLUMNS, StoreDecisionSink, decisionRow, type RowInserter } from './store-sink.ts';
+import { chTime } from '../../ingest/store/time.ts';
+import { DECISION_COLUMNS, DecisionTimeText, StoreDecisionSink, decisionRow, type RowInserter } from './store-sink.ts';
 import type { DecisionRecord } from './types.ts';
 
 const rec = (i: number, shadow = false): DecisionRecord => ({
@@ -99,6 +100,17 @@ describe('StoreDecisionSink', () => {
     }
     await held;
     expect(stored).toEqual(['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6']);
+  });
+});
+
+describe('DecisionTimeText', () => {
+  it('writes what chTime writes, in order, out of order, across seconds, days and odd values', () => {
+    const times = new DecisionTimeText();
+    const t0 = Date.parse('2026-05-01T23:59:58.990Z');
+    const cases = [t0, t0 + 5, t0 + 9, t0 + 10, t0 + 99, t0 + 100, t0 + 1009, t0 + 1010, t0 - 1, t0 + 86_400_000, t0, 0, 999, 1000, 1.5, -1, -1001, Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1)];
+    for (let i = 0; i < 3000; i++) cases.push(t0 + Math.floor(i * 7.3) - 400);
+    for (const ms of cases) expect([ms, times.text(ms)]).toEqual([ms, chTime(ms)]);
+    expect(() => times.text(NaN)).toThrow(RangeError);
   });
 });
 

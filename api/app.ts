@@ -3,6 +3,7 @@
 import express, { type Express, type Router } from 'express';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { jsonBody } from './json-body.ts';
 import { errorMiddleware } from './present-error.ts';
 
 /** A slice of the OpenAPI 3 document contributed by one route module. */
@@ -21,7 +22,7 @@ export function createApp(opts: { modules: RouteModule[]; logger: Logger; title?
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(express.json({ limit: '256kb' }));
+  app.use(jsonBody(256 * 1024));
   const router = express.Router();
   for (const m of opts.modules) m.mount(router);
   router.get('/openapi.json', (_req, res) => {

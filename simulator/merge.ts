@@ -1,8 +1,15 @@
 // Puts one CST day of events in time order: the day's lines from every shard (each shard's spill
-// file if it spilled, then its chunks, transferred from the thread that made them; lines in generation order) are gathered in one arena, sorted by a packed numeric key and
-// copied into the second half of the same arena. Ties keep shard order, then generation order, so
-// the bytes never depend on which thread made which shard, or when.
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+// file if it spilled, then its chunks, transferred from the thread that made them; lines in
+// generation order) are gathered in one arena, sorted by a packed numeric key and copied into the
+// second half of the same arena. Ties keep shard order, then generation order, so the bytes never
+// depend on which thread made which shard, or when.
+//
+// A day can also be merged in two steps (`premerge`, then `mergeWith`): the shards done so far
+// first, into a sorted run that remembers each line's time and shard, and the rest later. The key
+// is a total order and the two steps hold different shards, so merging the run with the rest by
+// (time, shard) gives the same order as one merge. It lets a thread that would wait for the last
+// shard do most of the merge meanwhile.
+import { closeSync, openSync, readSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 
 /** One shard's lines of the day (see `DayRun` in sink.ts). */
 export interface DaySource {
@@ -26,6 +33,82 @@ export class DayMerger {
 
   /** The day's lines sorted by time; the buffer is overwritten by the next call. */
   merge(sources: readonly DaySource[]): Buffer {
+    return this.sortDay(sources).bytes;
+  }
+
+  /** Some shards' lines of a day merged (`ranks`: each source's shard, ascending), with what
+   * `mergeWith` needs to merge the other shards' lines in later; the buffers are new, to be
+   * transferred. */
+  premerge(sources: readonly DaySource[], ranks: readonly number[]): SortedRun {
+    const { bytes, order, n } = this.sortDay(sources);
+    const run: SortedRun = { bytes: new Uint8Array(new ArrayBuffer(bytes.length)), times: new Int32Array(n), lengths: new Uint32Array(n), ranks: new Uint16Array(n) };
+    run.bytes.set(bytes);
+    // Which source each line came from: lines are numbered source by source.
+    const firstLine: number[] = [];
+    let count = 0;
+    for (const s of sources) {
+      firstLine.push(count);
+      count += s.times.length;
+    }
+    const starts = this.starts;
+    for (let k = 0, src = 0; k < n; k++) {
+      const key = order[k]!;
+      const i = key % INDEX_LIMIT;
+      while (src + 1 < sources.length && firstLine[src + 1]! <= i) src++;
+      while (src > 0 && firstLine[src]! > i) src--;
+      if (ranks[src]! > 65_535) throw new Error(`simulator: shard rank ${ranks[src]} does not fit a merged run`);
+      run.times[k] = (key - i) / INDEX_LIMIT;
+      run.lengths[k] = starts[i + 1]! - starts[i]!;
+      run.ranks[k] = ranks[src]!;
+    }
+    return run;
+  }
+
+  /** A day's bytes in time order from a `premerge`d run and the other shards' lines (`ranks`:
+   * their shards, ascending; none of them in the run), as pieces to write one after another:
+   * blocks of the run between the other lines, so the run's bytes are not copied again. The pieces
+   * of the other lines are overwritten by the next call. */
+  mergeWith(run: SortedRun, sources: readonly DaySource[], ranks: readonly number[]): Uint8Array[] {
+    if (sources.length === 0) return [run.bytes];
+    const rest = this.sortDay(sources);
+    const firstLine: number[] = [];
+    let count = 0;
+    for (const s of sources) {
+      firstLine.push(count);
+      count += s.times.length;
+    }
+    const starts = this.starts;
+    const pieces: Uint8Array[] = [];
+    let i = 0; // next line of the run
+    let at = 0; // its byte offset in the run
+    let restFrom = 0, restAt = 0; // the rest's lines not yet in a piece, in `rest.bytes`
+    for (let k = 0, src = 0; k < rest.n; k++) {
+      const key = rest.order[k]!;
+      const line = key % INDEX_LIMIT;
+      const time = (key - line) / INDEX_LIMIT;
+      while (src + 1 < sources.length && firstLine[src + 1]! <= line) src++;
+      while (src > 0 && firstLine[src]! > line) src--;
+      const rank = ranks[src]!;
+      // The run's lines that come first: earlier, or as early from a shard before this one.
+      let end = at;
+      while (i < run.times.length && (run.times[i]! < time || (run.times[i] === time && run.ranks[i]! < rank))) end += run.lengths[i++]!;
+      if (end > at) {
+        if (restAt > restFrom) pieces.push(rest.bytes.subarray(restFrom, restAt));
+        restFrom = restAt;
+        pieces.push(run.bytes.subarray(at, end));
+        at = end;
+      }
+      restAt += starts[line + 1]! - starts[line]!;
+    }
+    if (restAt > restFrom) pieces.push(rest.bytes.subarray(restFrom, restAt));
+    if (at < run.bytes.length) pieces.push(run.bytes.subarray(at));
+    if (restAt !== rest.bytes.length) throw new Error(`simulator: a two-step merge placed ${restAt} of ${rest.bytes.length} bytes`);
+    return pieces;
+  }
+
+  /** Gathers the sources' lines in the arena and sorts them; the sorted bytes are a view of the
+   * arena's second half, `order` the sorted keys (time * INDEX_LIMIT + line). */
+  private sortDay(sources: readonly DaySource[]): { bytes: Buffer; order: Float64Array; n: number } {
     let total = 0;
     let n = 0;
     for (const s of sources) {
@@ -67,8 +150,23 @@ export class DayMerger {
       arena.copyWithin(out, from, to);
       out += to - from;
     }
-    return Buffer.from(arena.buffer, arena.byteOffset + total, total);
+    return { bytes: Buffer.from(arena.buffer, arena.byteOffset + total, total), order, n };
   }
+}
+
+/** Lines of some shards of a day in merge order (see `DayMerger.premerge`). */
+export interface SortedRun {
+  bytes: Uint8Array;
+  /** Per line, milliseconds into the CST day. */
+  times: Int32Array;
+  lengths: Uint32Array;
+  /** Per line, its shard (ties at the same millisecond go by shard). */
+  ranks: Uint16Array;
+}
+
+/** The buffers of a run, for a transfer list. */
+export function sortedRunBuffers(run: SortedRun): ArrayBuffer[] {
+  return [run.bytes.buffer as ArrayBuffer, run.times.buffer as ArrayBuffer, run.lengths.buffer as ArrayBuffer, run.ranks.buffer as ArrayBuffer];
 }
 
 /** Reads a spill file and removes it: each is merged once, and freeing its pages here, in the
@@ -89,12 +187,40 @@ function readWhole(file: string, into: Uint8Array, at: number, bytes: number): v
   unlinkSync(file);
 }
 
-/** Writes a merged day at its place in the output file (days are written side by side). */
-export function writeDay(out: string, offset: number, bytes: Buffer): void {
+/** Writes a merged day at its place in the output file (days are written side by side): one
+ * buffer, or pieces one after another. */
+export function writeDay(out: string, offset: number, bytes: Uint8Array | readonly Uint8Array[]): void {
   const fd = openSync(out, 'r+');
   try {
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, offset + done);
+    if (bytes instanceof Uint8Array) {
+      writeFrom(fd, bytes, 0, offset);
+      return;
+    }
+    let at = offset;
+    for (let p = 0; p < bytes.length; p += WRITEV_PIECES) {
+      const batch = bytes.slice(p, p + WRITEV_PIECES);
+      let written = writevSync(fd, batch, at);
+      at += written;
+      // A short write (rare for a file) is finished piece by piece.
+      for (const piece of batch) {
+        if (written >= piece.length) {
+          written -= piece.length;
+          continue;
+        }
+        writeFrom(fd, piece, written, at);
+        at += piece.length - written;
+        written = 0;
+      }
+    }
   } finally {
     closeSync(fd);
   }
+}
+
+// Pieces per writev call (the kernel takes at most IOV_MAX, 1024, at once).
+const WRITEV_PIECES = 1024;
+
+/** Writes `bytes` from `from` on at file position `at`. */
+function writeFrom(fd: number, bytes: Uint8Array, from: number, at: number): void {
+  for (let done = from; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, at + done - from);
 }

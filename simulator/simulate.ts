@@ -10,9 +10,10 @@ import { Rng } from '../core/rng.ts';
 import { campaignBody } from './campaign.ts';
 import type { BackgroundStats } from './background.ts';
 import type { Labels } from './labels.ts';
-import { DayMerger, writeDay, type DaySource } from './merge.ts';
+import { DayMerger, sortedRunBuffers, writeDay, type DaySource } from './merge.ts';
 import { resolveKnobs, SCALES, simulateOptionsSchema, type ResolvedOptions, type SimulateOptions } from './options.ts';
 import { SimulatorPool } from './pool.ts';
+import { Premerger, type PremergedDay } from './premerge.ts';
 import { planShards, ShardRunner, stagePlan, type ShardResult } from './shard.ts';
 import { EventSink, runBuffers } from './sink.ts';
 
@@ -41,8 +42,9 @@ export interface Simulation {
 interface Generated {
   labels: Labels;
   stats: SimulationStats;
-  /** Per CST day (ascending), the lines of every shard and of the announcement, in merge order. */
-  days: { day: number; bytes: number; sources: DaySource[] }[];
+  /** Per CST day (ascending), the lines of every shard and of the announcement, in merge order
+   * (`ranks`: each source's shard; the announcement comes after the last shard). */
+  days: { day: number; bytes: number; sources: DaySource[]; ranks: number[] }[];
   spillRoot: string;
 }
 
@@ -55,14 +57,24 @@ function parse(input: SimulateOptions): ResolvedOptions {
   return parsed.data;
 }
 
-/** Runs every shard, here or in `pool`, and puts the results together. */
-async function generate(o: ResolvedOptions, threads: number, pool?: SimulatorPool): Promise<Generated> {
+/** Runs every shard, here or in `pool`, and puts the results together; with a `premerger`, the
+ * finished shards' days are merged while the last shard runs. */
+async function generate(o: ResolvedOptions, threads: number, pool?: SimulatorPool, premerger?: Premerger): Promise<Generated> {
   const began = performance.now();
   const spillRoot = o.spillDir;
   const specs = planShards(o);
   let results: ShardResult[];
   if (pool) {
-    results = await Promise.all(specs.map((spec) => pool.run<ShardResult>({ kind: 'shard', spec })));
+    const done: ShardResult[] = [];
+    results = await Promise.all(
+      specs.map((spec) =>
+        pool.run<ShardResult>({ kind: 'shard', spec }).then((r) => {
+          done.push(r);
+          if (done.length === specs.length - 1) premerger?.start([...done].sort((x, y) => x.index - y.index));
+          return r;
+        }),
+      ),
+    );
   } else {
     const runner = new ShardRunner(o, spillRoot);
     results = [];
@@ -78,7 +90,7 @@ async function generate(o: ResolvedOptions, threads: number, pool?: SimulatorPoo
   announce.emit(plan.startMs - 10 * 86_400_000, 'campaign.published', campaignBody(plan, (c) => Math.ceil(((claimsPerType.get(c.couponTypeId) ?? 0) * 1.2 + 10) / 10) * 10));
   const runsBySource = [...results.map((r) => r.runs), announce.finish()];
 
-  const byDay = new Map<number, DaySource[]>();
+  const byDay = new Map<number, { sources: DaySource[]; ranks: number[] }>();
   const byType: Record<string, number> = {};
   let events = 0;
   for (const counts of [...results.map((r) => r.counts), announce.counts])
@@ -86,13 +98,15 @@ async function generate(o: ResolvedOptions, threads: number, pool?: SimulatorPoo
       byType[k] = (byType[k] ?? 0) + v;
       events += v;
     }
-  for (const runs of runsBySource)
+  runsBySource.forEach((runs, rank) => {
     for (const r of runs) {
-      let list = byDay.get(r.day);
-      if (!list) byDay.set(r.day, (list = []));
-      list.push(r);
+      let d = byDay.get(r.day);
+      if (!d) byDay.set(r.day, (d = { sources: [], ranks: [] }));
+      d.sources.push(r);
+      d.ranks.push(rank);
     }
-  const days = [...byDay.entries()].sort((x, y) => x[0] - y[0]).map(([day, sources]) => ({ day, sources, bytes: sources.reduce((s, r) => s + r.bytes, 0) }));
+  });
+  const days = [...byDay.entries()].sort((x, y) => x[0] - y[0]).map(([day, d]) => ({ day, ...d, bytes: d.sources.reduce((s, r) => s + r.bytes, 0) }));
   const users = results.reduce((s, r) => s + r.accounts, 0);
   const l = city.labels!;
   const labels: Labels = {
@@ -160,8 +174,10 @@ export async function simulateToDir(options: Omit<SimulateOptions, 'spillDir'> &
   const out = join(outDir, 'events.ndjson');
   closeSync(openSync(out, 'w'));
   const pool = threads > 1 ? SimulatorPool.start(threads, o, o.spillDir) : undefined;
+  const premerger = pool ? new Premerger(pool, threads - 1) : undefined;
   try {
-    const g = await generate(o, threads, pool);
+    const g = await generate(o, threads, pool, premerger);
+    const premerged = premerger?.stop() ?? new Map<number, PremergedDay>();
     // Every day's place in the file is known once the shards are done, so days are merged and
     // written side by side.
     let offset = 0;
@@ -172,7 +188,14 @@ export async function simulateToDir(options: Omit<SimulateOptions, 'spillDir'> &
     });
     if (pool) {
       await Promise.all(
-        placed.map((d) => pool.run({ kind: 'day', sources: d.sources, out, offset: d.offset }, runBuffers(d.sources))),
+        placed.map(async (d) => {
+          const p = premerged.get(d.day);
+          if (!p) return pool.run({ kind: 'day', sources: d.sources, ranks: d.ranks, out, offset: d.offset }, runBuffers(d.sources));
+          const rest = d.ranks.flatMap((rank, i) => (p.ranks.has(rank) ? [] : [i]));
+          const sources = rest.map((i) => d.sources[i]!);
+          const run = await p.run;
+          return pool.run({ kind: 'day', run, sources, ranks: rest.map((i) => d.ranks[i]!), out, offset: d.offset }, [...sortedRunBuffers(run), ...runBuffers(sources)]);
+        }),
       );
     } else {
       const merger = new DayMerger();

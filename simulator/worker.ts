@@ -2,12 +2,17 @@
 // Days are written straight into the output file at the offset the pool computed, so no event
 // bytes travel back through the parent.
 import { parentPort, workerData } from 'node:worker_threads';
-import { DayMerger, writeDay, type DaySource } from './merge.ts';
+import { DayMerger, sortedRunBuffers, writeDay, type DaySource, type SortedRun } from './merge.ts';
 import type { ResolvedOptions } from './options.ts';
 import { ShardRunner, type ShardSpec } from './shard.ts';
 import { runBuffers } from './sink.ts';
 
-export type WorkerTask = { kind: 'shard'; spec: ShardSpec } | { kind: 'day'; sources: DaySource[]; out: string; offset: number };
+export type WorkerTask =
+  | { kind: 'shard'; spec: ShardSpec }
+  /** Some shards' lines of a day into a sorted run, sent back (see premerge.ts). */
+  | { kind: 'premerge'; sources: DaySource[]; ranks: number[] }
+  /** A day merged and written: all its sources, or a premerged run and the other sources. */
+  | { kind: 'day'; sources: DaySource[]; ranks: number[]; run?: SortedRun; out: string; offset: number };
 
 const { options, spillRoot } = workerData as { options: ResolvedOptions; spillRoot: string };
 const runner = new ShardRunner(options, spillRoot);
@@ -26,6 +31,10 @@ async function handle(task: WorkerTask): Promise<{ value: unknown; transfer: Arr
     const result = await runner.run(task.spec);
     return { value: result, transfer: runBuffers(result.runs) };
   }
-  writeDay(task.out, task.offset, merger.merge(task.sources));
+  if (task.kind === 'premerge') {
+    const run = merger.premerge(task.sources, task.ranks);
+    return { value: run, transfer: sortedRunBuffers(run) };
+  }
+  writeDay(task.out, task.offset, task.run ? merger.mergeWith(task.run, task.sources, task.ranks) : merger.merge(task.sources));
   return { value: null, transfer: [] };
 }

@@ -225,16 +225,14 @@ export class EventSink {
     this.o = o + length;
   }
 
-  /** Writes `kind_` + ten time and twelve random id characters (as `simId`) and returns the id. */
-  id(prefix: string, timeMs: number, rng: Rng): string {
+  /** Writes `kind_` + ten time and twelve random id characters (as `simId`); `text` reads it back
+   * when it is needed as a string (no caller needs the claim's or the redemption's own id). */
+  id(prefix: string, timeMs: number, rng: Rng): void {
     const buf = this.at;
     let o = this.o;
     for (let i = 0; i < prefix.length; i++) buf[o + i] = prefix.charCodeAt(i);
     o += prefix.length;
-    const start = o;
-    o = writeIdDigits(buf, o, timeMs, rng);
-    this.o = o;
-    return (buf as FastBuffer).latin1Slice(start - prefix.length, o);
+    this.o = writeIdDigits(buf, o, timeMs, rng);
   }
 
   /** The line's bytes from `from` to `to` as a string (an id written with `id` or `repeat`). */

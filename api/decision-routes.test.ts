@@ -39,7 +39,13 @@ describe('decision API', () => {
     const { type: _t, ...body } = redemption({ userId: 'usr_shopper', lat: 34.6, lon: 119.2, occurredAt: at(DROP + 5 * 3_600_000) });
     const res = await fetch(`${base}/v1/decisions/redemption`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ decision: 'allow', score: 0, reasons: [], rulesetVersion: 'v1' });
+    // The headers express's res.json gives.
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const text = await res.text();
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    const answer = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(answer)).toEqual(['decisionId', 'eventId', 'decision', 'score', 'reasons', 'rulesetVersion']);
+    expect(answer).toMatchObject({ eventId: body.eventId, decision: 'allow', score: 0, reasons: [], rulesetVersion: 'v1' });
   });
 
   it('refuses a body that breaks the contract, naming the field', async () => {

@@ -3,9 +3,9 @@
 // contract's claim and redemption (`type` may be left out); the answer is the decision, its
 // score and reason codes, the rule-set version and a decision id. Thin: parse, decide, present.
 import { timingSafeEqual } from 'node:crypto';
-import type { Request, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import type { RiskDecider } from '../core/decision.ts';
+import type { RiskDecider, RiskDecision } from '../core/decision.ts';
 import { AppError, invalid } from '../core/errors.ts';
 import { claimSchema, redemptionSchema } from '../core/events.ts';
 import { fastEvent } from '../ingest/decode-fast.ts';
@@ -44,19 +44,29 @@ function authorize(req: Request, token: string | undefined): void {
   if (given.length !== want.length || !timingSafeEqual(given, want)) throw new AppError('UNAUTHENTICATED', 'a valid bearer token is required');
 }
 
+/**
+ * The answer res.json gives (same body, Content-Type and Content-Length; the app sets no JSON
+ * replacer or spacing), written directly: res.json parses its own content type again and looks up
+ * app settings on every call, and this runs once per decision.
+ */
+function sendDecision(res: Response, d: RiskDecision): void {
+  const body = JSON.stringify({ decisionId: d.decisionId, eventId: d.eventId, decision: d.decision, score: d.score, reasons: d.reasons, rulesetVersion: d.rulesetVersion });
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
 export function decisionRoutes(opts: DecisionRoutesOptions): RouteModule {
   return {
     name: 'decisions',
     mount(router: Router) {
       router.post('/v1/decisions/claim', async (req, res) => {
         authorize(req, opts.token);
-        const d = await opts.decider.decide(parseBody(claimSchema, 'claim', req.body));
-        res.json({ decisionId: d.decisionId, eventId: d.eventId, decision: d.decision, score: d.score, reasons: d.reasons, rulesetVersion: d.rulesetVersion });
+        sendDecision(res, await opts.decider.decide(parseBody(claimSchema, 'claim', req.body)));
       });
       router.post('/v1/decisions/redemption', async (req, res) => {
         authorize(req, opts.token);
-        const d = await opts.decider.decide(parseBody(redemptionSchema, 'redemption', req.body));
-        res.json({ decisionId: d.decisionId, eventId: d.eventId, decision: d.decision, score: d.score, reasons: d.reasons, rulesetVersion: d.rulesetVersion });
+        sendDecision(res, await opts.decider.decide(parseBody(redemptionSchema, 'redemption', req.body)));
       });
     },
     openapi: {

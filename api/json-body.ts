@@ -60,12 +60,11 @@ export function jsonBody(limit: number): RequestHandler {
     let rest: Buffer[] | null = null;
     let received = 0;
     let settled = false;
+    // The listeners stay on the finished request (removing them cost more than it saves); a late
+    // 'error' after 'end' is ignored here.
     const done = (err: unknown) => {
       if (settled) return;
       settled = true;
-      req.removeListener('data', onData);
-      req.removeListener('end', onEnd);
-      req.removeListener('error', onError);
       next(err);
     };
     const onData = (chunk: Buffer) => {

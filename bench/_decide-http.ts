@@ -83,7 +83,12 @@ export async function overHttp(o: HttpOptions): Promise<void> {
   report({ ...common, metric: 'http_error_responses', unit: 'count', value: bad(ours), baseline: bad(base), requests: ours.load.reduce((a, l) => a + l.due, 0), target: 0 });
   // CPU per request does not depend on how busy the machine is: what each handler costs.
   const cpuPerReq = (s: Side) => (1e6 * s.server.reduce((a, x) => a + x.cpuS, 0)) / Math.max(1, s.server.reduce((a, x) => a + x.requests, 0));
-  report({ ...common, metric: 'http_server_cpu_us_per_request', unit: 'us', value: cpuPerReq(ours), baseline: cpuPerReq(base) });
+  report({ ...common, metric: 'http_server_cpu_us_per_request', unit: 'us', value: cpuPerReq(ours), baseline: cpuPerReq(base), perRound: ours.server.map((s) => Math.round((1e6 * s.cpuS) / Math.max(1, s.requests))), baselinePerRound: base.server.map((s) => Math.round((1e6 * s.cpuS) / Math.max(1, s.requests))) });
+  // The main thread's share: what every request queues behind (the rest is embedded ClickHouse's
+  // threads and the collector's helpers).
+  const mainPerReq = (s: Side) => (s.server.some((x) => x.mainThreadCpuS === null) ? null : (1e6 * s.server.reduce((a, x) => a + x.mainThreadCpuS!, 0)) / Math.max(1, s.server.reduce((a, x) => a + x.requests, 0)));
+  const mainOurs = mainPerReq(ours), mainBase = mainPerReq(base);
+  if (mainOurs !== null && mainBase !== null) report({ ...common, metric: 'http_server_main_thread_cpu_us_per_request', unit: 'us', value: mainOurs, baseline: mainBase });
   report({ ...common, metric: 'http_server_gc_max_ms', unit: 'ms', value: Math.max(...ours.server.map((s) => s.gcMaxMs)), baseline: Math.max(...base.server.map((s) => s.gcMaxMs)), gcTotalMs: ours.server.reduce((a, s) => a + s.gcTotalMs, 0), baselineGcTotalMs: base.server.reduce((a, s) => a + s.gcTotalMs, 0) });
   report({ ...common, metric: 'http_server_event_loop_p99_ms', unit: 'ms', value: median(ours.server.map((s) => s.loopP99Ms)), baseline: median(base.server.map((s) => s.loopP99Ms)), loopMaxMs: Math.max(...ours.server.map((s) => s.loopMaxMs)), baselineLoopMaxMs: Math.max(...base.server.map((s) => s.loopMaxMs)) });
   report({ ...common, metric: 'http_generator_cpu_per_s', unit: 'cpu-s/s', value: med(ours, (l) => l.generatorCpu), baseline: med(base, (l) => l.generatorCpu), generatorLoopP99Ms: ours.load.map((l) => l.generatorLoopP99Ms) });

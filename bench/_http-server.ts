@@ -3,6 +3,7 @@
 // in-process benchmark's 200k events), and the load generator is a third process.
 // argv[2]: JSON `ServerConfig`. Prints `{"port":N}` when listening; then on stdin, `stats` prints
 // what the process spent since the previous `stats` (CPU, event-loop delay, GC pauses, requests).
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +28,13 @@ export interface ServerConfig {
 
 export interface ServerStats {
   requests: number;
+  /** CPU of the whole process: every thread, embedded ClickHouse's included. */
   cpuS: number;
+  /**
+   * CPU of the main thread alone (the event loop every request waits for), from Linux's per-thread
+   * counters in 10 ms ticks; null where /proc is not there.
+   */
+  mainThreadCpuS: number | null;
   wallS: number;
   loopP99Ms: number;
   loopMaxMs: number;
@@ -76,17 +83,32 @@ new PerformanceObserver((list) => {
     gc.max = Math.max(gc.max, e.duration);
   }
 }).observe({ entryTypes: ['gc'] });
+/** utime + stime of this process's main thread (its tid is the pid), in seconds. */
+function mainThreadCpu(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 let cpu0 = process.cpuUsage();
+let main0 = mainThreadCpu();
 let t0 = performance.now();
 
 process.stdout.write(JSON.stringify({ port: (server.address() as AddressInfo).port }) + '\n');
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() !== 'stats') continue;
   const cpu = process.cpuUsage(cpu0);
+  const main = mainThreadCpu();
   const r2 = (v: number) => Math.round(v * 100) / 100;
   const stats: ServerStats = {
     requests,
     cpuS: r2((cpu.user + cpu.system) / 1e6),
+    mainThreadCpuS: main === null || main0 === null ? null : r2(main - main0),
     wallS: r2((performance.now() - t0) / 1000),
     loopP99Ms: r2(loop.percentile(99) / 1e6),
     loopMaxMs: r2(loop.max / 1e6),
@@ -99,6 +121,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   gc = { count: 0, total: 0, max: 0 };
   loop.reset();
   cpu0 = process.cpuUsage();
+  main0 = main;
   t0 = performance.now();
 }
 server.closeAllConnections();

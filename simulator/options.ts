@@ -2,11 +2,7 @@
 // knob is named in the error.
 import { z } from 'zod';
 
-export const SCALES = {
-  small: { users: 3_000, merchants: 150, fraud: { botFarms: 2, cashOutRings: 3, hoarders: 10, subsidyRings: 4, gougers: 6 } },
-  city: { users: 200_000, merchants: 5_000, fraud: { botFarms: 24, cashOutRings: 40, hoarders: 240, subsidyRings: 80, gougers: 150 } },
-} as const;
-export type Scale = keyof typeof SCALES;
+export { resolveKnobs, SCALES, type FraudKnobs, type Scale } from './scales.ts';
 
 const knob = z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must not be negative' }).max(100_000);
 
@@ -50,15 +46,3 @@ export const simulateOptionsSchema = z.object({
 
 export type SimulateOptions = z.input<typeof simulateOptionsSchema>;
 export type ResolvedOptions = z.output<typeof simulateOptionsSchema>;
-
-export function resolveKnobs(o: ResolvedOptions): Required<z.output<typeof fraudKnobsSchema>> {
-  const d = SCALES[o.scale].fraud;
-  return {
-    botFarms: o.fraud.botFarms ?? d.botFarms,
-    cashOutRings: o.fraud.cashOutRings ?? d.cashOutRings,
-    hoarders: o.fraud.hoarders ?? d.hoarders,
-    subsidyRings: o.fraud.subsidyRings ?? d.subsidyRings,
-    gougers: o.fraud.gougers ?? d.gougers,
-    subtleShare: o.fraud.subtleShare ?? 0.5,
-  };
-}

@@ -17,7 +17,8 @@ import { createHonestMerchants, createHonestPopulation, honestBehaviour } from '
 import { IdentityFactory, mobileIpPool } from './identity.ts';
 import { LabelBook } from './labels.ts';
 import { observePrices } from './prices.ts';
-import { resolveKnobs, SCALES, type ResolvedOptions } from './options.ts';
+import type { ResolvedOptions } from './options.ts';
+import { resolveKnobs, SCALES } from './scales.ts';
 import { EventSink, type DayRun } from './sink.ts';
 import { DISCARD, World, type Emitter, type Merchant } from './world.ts';
 

@@ -42,7 +42,7 @@ describe('DayMerger', () => {
       const sources = make('b');
       const merger = new DayMerger();
       const pick = (want: boolean) => sources.flatMap((s, i) => (first[i] === want ? [{ s, i }] : []));
-      const run = merger.premerge(pick(true).map((x) => x.s), pick(true).map((x) => x.i));
+      const run = merger.premerge(pick(true).map((x) => x.s), pick(true).map((x) => x.i), join(dir, `run${round}.ndjson`));
       const twoStep = Buffer.concat(merger.mergeWith(run, pick(false).map((x) => x.s), pick(false).map((x) => x.i)));
       expect(twoStep.toString('latin1')).toBe(whole.toString('latin1'));
       // And the order is the contract's: by time, then shard, then generation.

@@ -3,6 +3,7 @@
 // used to start only then. From the moment a single shard is left, idle workers merge the days
 // of the shards already done into sorted runs; each such day is then finished by merging the run
 // with the last shard's lines (and the announcement's), a cheaper step (see merge.ts).
+import { join } from 'node:path';
 import type { DaySource, SortedRun } from './merge.ts';
 import type { SimulatorPool } from './pool.ts';
 import type { ShardResult } from './shard.ts';
@@ -20,7 +21,12 @@ export class Premerger {
   private stopped = false;
 
   /** `chains`: how many premerges may be under way at once (the workers expected to be idle). */
-  constructor(private readonly pool: SimulatorPool, private readonly chains: number) {}
+  constructor(
+    private readonly pool: SimulatorPool,
+    private readonly chains: number,
+    /** Where the runs' files go (see `DayMerger.premerge`). */
+    private readonly dir: string,
+  ) {}
 
   /** Starts merging the days of `done` (the finished shards, in shard order), day by day. */
   start(done: readonly ShardResult[]): void {
@@ -46,7 +52,7 @@ export class Premerger {
   private next(): void {
     const d = this.stopped ? undefined : this.queue.shift();
     if (!d) return;
-    const run = this.pool.run<SortedRun>({ kind: 'premerge', sources: d.sources, ranks: d.ranks }, runBuffers(d.sources));
+    const run = this.pool.run<SortedRun>({ kind: 'premerge', sources: d.sources, ranks: d.ranks, file: join(this.dir, `${d.day}.ndjson`) }, runBuffers(d.sources));
     this.started.set(d.day, { ranks: new Set(d.ranks), run });
     // A failure reaches the caller through `run` when the day is finished; the chain stops here.
     run.then(

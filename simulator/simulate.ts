@@ -174,7 +174,7 @@ export async function simulateToDir(options: Omit<SimulateOptions, 'spillDir'> &
   const out = join(outDir, 'events.ndjson');
   closeSync(openSync(out, 'w'));
   const pool = threads > 1 ? SimulatorPool.start(threads, o, o.spillDir) : undefined;
-  const premerger = pool ? new Premerger(pool, threads - 1) : undefined;
+  const premerger = pool ? new Premerger(pool, threads - 1, join(o.spillDir, 'premerged')) : undefined;
   try {
     const g = await generate(o, threads, pool, premerger);
     const premerged = premerger?.stop() ?? new Map<number, PremergedDay>();

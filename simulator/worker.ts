@@ -1,6 +1,8 @@
 // A simulator worker: runs the shards and merges the days the pool hands it, one task at a time.
 // Days are written straight into the output file at the offset the pool computed, so no event
 // bytes travel back through the parent.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DayMerger, sortedRunBuffers, writeDay, type DaySource, type SortedRun } from './merge.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -10,7 +12,7 @@ import { runBuffers } from './sink.ts';
 export type WorkerTask =
   | { kind: 'shard'; spec: ShardSpec }
   /** Some shards' lines of a day into a sorted run, sent back (see premerge.ts). */
-  | { kind: 'premerge'; sources: DaySource[]; ranks: number[] }
+  | { kind: 'premerge'; sources: DaySource[]; ranks: number[]; file: string }
   /** A day merged and written: all its sources, or a premerged run and the other sources. */
   | { kind: 'day'; sources: DaySource[]; ranks: number[]; run?: SortedRun; out: string; offset: number };
 
@@ -32,7 +34,8 @@ async function handle(task: WorkerTask): Promise<{ value: unknown; transfer: Arr
     return { value: result, transfer: runBuffers(result.runs) };
   }
   if (task.kind === 'premerge') {
-    const run = merger.premerge(task.sources, task.ranks);
+    mkdirSync(dirname(task.file), { recursive: true });
+    const run = merger.premerge(task.sources, task.ranks, task.file);
     return { value: run, transfer: sortedRunBuffers(run) };
   }
   writeDay(task.out, task.offset, task.run ? merger.mergeWith(task.run, task.sources, task.ranks) : merger.merge(task.sources));

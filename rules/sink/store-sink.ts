@@ -76,7 +76,7 @@ export class DecisionTimeText {
 export function decisionLine(r: DecisionRecord, times: DecisionTimeText = new DecisionTimeText()): string {
   const ex = explanationText(r);
   const raw = typeof ex === 'string' && ex.charCodeAt(0) === 91 /* [ */ && ex.charCodeAt(ex.length - 1) === 93; /* ] */
-  return `[${JSON.stringify(r.decisionId)},${JSON.stringify(r.eventId)},${JSON.stringify(r.eventType)},"${times.text(r.occurredAtMs)}",${JSON.stringify(r.decision)},${JSON.stringify(r.score)},${JSON.stringify(r.reasons)},${JSON.stringify(r.rulesetVersion)},${r.shadow ? 1 : 0},${raw ? ex : JSON.stringify(ex)}]`;
+  return `[${JSON.stringify(r.decisionId)},${JSON.stringify(r.eventId)},${JSON.stringify(r.eventType)},"${times.text(r.occurredAtMs)}",${JSON.stringify(r.decision)},${JSON.stringify(r.score)},${JSON.stringify(r.reasons)},${JSON.stringify(r.rulesetVersion)},${r.shadow ? 1 : 0},${raw ? ex : (JSON.stringify(ex) ?? 'null')}]`;
 }
 
 const DONE: Promise<void> = Promise.resolve();

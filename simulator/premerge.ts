@@ -39,7 +39,9 @@ export class Premerger {
         d.sources.push(run);
         d.ranks.push(r.index);
       }
-    for (const [day, d] of [...byDay].sort((x, y) => x[0] - y[0])) this.queue.push({ day, ...d });
+    // The largest days first, as for the final merges (see simulate.ts).
+    const size = (d: { sources: DaySource[] }) => d.sources.reduce((sum, s) => sum + s.bytes, 0);
+    for (const [day, d] of [...byDay].sort((x, y) => size(y[1]) - size(x[1]))) this.queue.push({ day, ...d });
     for (let i = 0; i < this.chains; i++) this.next();
   }
 

@@ -179,13 +179,17 @@ export async function simulateToDir(options: Omit<SimulateOptions, 'spillDir'> &
     const g = await generate(o, threads, pool, premerger);
     const premerged = premerger?.stop() ?? new Map<number, PremergedDay>();
     // Every day's place in the file is known once the shards are done, so days are merged and
-    // written side by side.
+    // written side by side, the largest first: a merger's arena then has its final size from the
+    // first day, instead of growing into fresh memory (one thread, 100,000 winners, the merge and
+    // write of every day: 0.86-1.02 CPU-s against 1.02-1.26 in day order).
     let offset = 0;
-    const placed = g.days.map((d) => {
-      const at = offset;
-      offset += d.bytes;
-      return { ...d, offset: at };
-    });
+    const placed = g.days
+      .map((d) => {
+        const at = offset;
+        offset += d.bytes;
+        return { ...d, offset: at };
+      })
+      .sort((x, y) => y.bytes - x.bytes);
     if (pool) {
       await Promise.all(
         placed.map(async (d) => {

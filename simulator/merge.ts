@@ -50,13 +50,7 @@ export class DayMerger {
     } finally {
       closeSync(fd);
     }
-    // Which source each line came from: lines are numbered source by source.
-    const firstLine: number[] = [];
-    let count = 0;
-    for (const s of sources) {
-      firstLine.push(count);
-      count += s.times.length;
-    }
+    const firstLine = firstLines(sources);
     const starts = this.starts;
     for (let k = 0, src = 0; k < n; k++) {
       const key = order[k]!;
@@ -81,12 +75,7 @@ export class DayMerger {
     const run = { ...sorted, bytes: this.runBytes.subarray(0, sorted.bytes) };
     if (sources.length === 0) return [run.bytes];
     const rest = this.sortDay(sources);
-    const firstLine: number[] = [];
-    let count = 0;
-    for (const s of sources) {
-      firstLine.push(count);
-      count += s.times.length;
-    }
+    const firstLine = firstLines(sources);
     const starts = this.starts;
     const pieces: Uint8Array[] = [];
     let i = 0; // next line of the run
@@ -235,4 +224,16 @@ const WRITEV_PIECES = 1024;
 /** Writes `bytes` from `from` on at file position `at`. */
 function writeFrom(fd: number, bytes: Uint8Array, from: number, at: number): void {
   for (let done = from; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, at + done - from);
+}
+
+/** Which source each line came from: lines are numbered source by source, so source k's first
+ * line is the count of the lines before it. */
+function firstLines(sources: readonly DaySource[]): number[] {
+  const first: number[] = [];
+  let count = 0;
+  for (const s of sources) {
+    first.push(count);
+    count += s.times.length;
+  }
+  return first;
 }

@@ -79,28 +79,14 @@ export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: Ev
   let n = 0;
   // Features of one entity kind sit side by side in a rule set (ip24 feeds four): its key, a
   // slice or a concatenation, is made once for them all, and the store sees one string.
-  // Pair entities (merchant×user, merchant×amount) go as their parts: the memory store keys by
-  // them, and the joined string is never built.
-  let lastKind: string | undefined, entity: string | undefined, pairA: string | undefined, pairB: string | number | undefined;
+  let lastKind: string | undefined, entity: string | undefined;
   for (const f of rs.featuresFor.get(e.type) ?? NO_FEATURES) {
-    if (f.spec.entity !== lastKind) {
-      lastKind = f.spec.entity;
-      pairA = pairB = undefined;
-      if (lastKind === 'merchantUser' || lastKind === 'merchantAmount') {
-        const ev = e as { merchantId?: string; userId?: string; orderFen?: number };
-        pairA = ev.merchantId;
-        pairB = lastKind === 'merchantUser' ? ev.userId : e.type === 'redemption' ? ev.orderFen : undefined;
-        entity = pairA !== undefined && pairB !== undefined ? '' : undefined;
-        if (entity === undefined) pairA = undefined;
-      } else entity = entityFor(e, lastKind as never, ref);
-    }
+    if (f.spec.entity !== lastKind) entity = entityFor(e, (lastKind = f.spec.entity), ref);
     if (entity === undefined) continue;
     const s = f.spec;
-    const op = pool[n] ?? (pool[n] = { ns: '', entity: '', kind: 'sum', bucketMs: 0, buckets: 0, add: NaN, member: undefined, entityKind: undefined, memberKind: undefined, pairA: undefined, pairB: undefined });
+    const op = pool[n] ?? (pool[n] = { ns: '', entity: '', kind: 'sum', bucketMs: 0, buckets: 0, add: NaN, member: undefined, entityKind: undefined, memberKind: undefined });
     op.ns = f.name;
     op.entity = entity;
-    op.pairA = pairA;
-    op.pairB = pairB;
     op.entityKind = s.entity;
     op.bucketMs = f.bucketMs;
     op.buckets = s.buckets;

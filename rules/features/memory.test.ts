@@ -66,36 +66,3 @@ describe('MemoryFeatureStore against the object-per-entity reference', () => {
     });
   }
 });
-
-// In-process callers give pair entities (merchant×user, merchant×amount) as two parts; the store
-// must answer as if they were the joined key the reference store and Redis see.
-describe('MemoryFeatureStore with pair entities given in parts', () => {
-  for (const seed of [7, 8]) {
-    it(`answers what the reference answers for the joined keys (seed ${seed})`, () => {
-      const rng = new Rng(seed);
-      const ours = new MemoryFeatureStore({ sweepEvery: 499 });
-      const ref = new ReferenceMemoryFeatureStore({ sweepEvery: 499 });
-      let t = Date.parse('2026-05-01T10:00:00.000+08:00');
-      let nonZero = 0;
-      for (let i = 0; i < 10_000; i++) {
-        t += rng.bool(0.01) ? rng.int(0, 2 * 86_400_000) : rng.int(0, 20_000);
-        const at = rng.bool(0.05) ? t - rng.int(0, 600_000) : t;
-        const m = `mch_${rng.int(0, 9)}`, u = `usr_${rng.int(0, 40)}`, fen = rng.int(1, 6) * 1000;
-        const common = { kind: 'sum' as const, bucketMs: 60_000, buckets: 30, add: 1 };
-        const ourOps: FeatureOp[] = [
-          { ...common, ns: 'mu.30m', entity: '', pairA: m, pairB: u, entityKind: 'merchantUser' },
-          { ...common, ns: 'mu.5m', bucketMs: 10_000, entity: '', pairA: m, pairB: u, entityKind: 'merchantUser' },
-          { ...common, ns: 'ma.30m', entity: '', pairA: m, pairB: fen, entityKind: 'merchantAmount' },
-          { ns: 'mu.users', kind: 'distinct', bucketMs: 60_000, buckets: 30, add: NaN, entity: '', pairA: m, pairB: fen, member: u, entityKind: 'merchantAmount', memberKind: 'user' },
-        ];
-        const refOps: FeatureOp[] = ourOps.map(({ pairA, pairB, ...op }) => ({ ...op, entity: `${pairA}>${pairB}` }));
-        const record = !rng.bool(0.05);
-        const a = ours.applySync(ourOps, at, { record });
-        const b = ref.applySync(refOps, at, { record });
-        expect([...a], `event ${i}`).toEqual([...b]);
-        for (const v of a) if (v > 1) nonZero++;
-      }
-      expect(nonZero).toBeGreaterThan(5_000);
-    });
-  }
-});

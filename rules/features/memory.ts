@@ -101,10 +101,6 @@ const EMPTY = 0, ONE = 1, MANY = 2;
  */
 class Interner {
   readonly ids = new Map<string, number>();
-  /** Pair keys (merchant → user or amount → number), for ops that give their entity in parts. */
-  readonly pairs = new Map<string, Map<string | number, number>>();
-  lastA = '';
-  lastB: string | number = NaN; // NaN: no pair memo (NaN equals nothing)
   private readonly free: number[] = [];
   private next = 0;
   /** Mark bits of the sweep in progress. */
@@ -119,13 +115,6 @@ class Interner {
     let id = this.free.pop();
     if (id === undefined) id = this.next++;
     this.ids.set(key, id);
-    return id;
-  }
-
-  takePair(inner: Map<string | number, number>, b: string | number): number {
-    let id = this.free.pop();
-    if (id === undefined) id = this.next++;
-    inner.set(b, id);
     return id;
   }
 
@@ -151,16 +140,6 @@ class Interner {
         free.push(id);
       }
     });
-    this.pairs.forEach((inner, a) => {
-      inner.forEach((id, b) => {
-        if (marks[id] === 0) {
-          inner.delete(b);
-          free.push(id);
-        }
-      });
-      if (inner.size === 0) this.pairs.delete(a);
-    });
-    this.call = -1;
   }
 }
 
@@ -531,40 +510,14 @@ export class MemoryFeatureStore implements FeatureStore {
     return i;
   }
 
-  /** The number of an op's entity, given whole or as a pair. */
-  private entityId(interner: Interner, op: FeatureOp, create: boolean): number | undefined {
-    return op.pairA === undefined ? this.keyId(interner, op.entity, create) : this.pairId(interner, op.pairA, op.pairB!, create);
-  }
-
-  private pairId(interner: Interner, a: string, b: string | number, create: boolean): number | undefined {
-    let id: number | undefined;
-    if (interner.call === this.calls && interner.lastA === a && interner.lastB === b) id = interner.lastId;
-    else {
-      id = interner.pairs.get(a)?.get(b);
-      interner.call = this.calls;
-      interner.lastA = a;
-      interner.lastB = b;
-      interner.lastKey = '';
-    }
-    if (id === undefined && create) {
-      let inner = interner.pairs.get(a);
-      if (inner === undefined) interner.pairs.set(a, (inner = new Map()));
-      id = interner.takePair(inner, b);
-    }
-    interner.lastId = id;
-    return id;
-  }
-
   /** The key's number, or undefined when nothing holds it; `create` gives it one. */
   private keyId(interner: Interner, key: string, create: boolean): number | undefined {
     let id: number | undefined;
-    if (interner.call === this.calls && interner.lastKey === key && interner.lastA === '') id = interner.lastId;
+    if (interner.call === this.calls && interner.lastKey === key) id = interner.lastId;
     else {
       id = interner.ids.get(key);
       interner.call = this.calls;
       interner.lastKey = key;
-      interner.lastA = '';
-      interner.lastB = NaN;
     }
     if (id === undefined && create) id = interner.take(key);
     interner.lastId = id;
@@ -576,10 +529,10 @@ export class MemoryFeatureStore implements FeatureStore {
     let table = this.sums.get(op.ns);
     if (table === undefined) this.sums.set(op.ns, (table = new SumTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`))));
     const add = Number.isNaN(op.add) ? 0 : op.add;
-    let s = this.entityId(table.entities, op, false);
+    let s = this.keyId(table.entities, op.entity, false);
     if (s === undefined || s >= table.has.length || table.has[s] === 0) {
       if (!record) return virtual ? add : 0;
-      s ??= this.entityId(table.entities, op, true)!;
+      s ??= this.keyId(table.entities, op.entity, true)!;
       table.create(s, op.buckets);
     }
     if (!record) return table.read(s, b) + (virtual ? add : 0);
@@ -591,12 +544,12 @@ export class MemoryFeatureStore implements FeatureStore {
     let table = this.distincts.get(op.ns);
     if (table === undefined)
       this.distincts.set(op.ns, (table = new DistinctTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`), this.interner(op.memberKind ?? 'member'))));
-    let s = this.entityId(table.entities, op, false);
+    let s = this.keyId(table.entities, op.entity, false);
     const startMs = (b - op.buckets + 1) * op.bucketMs;
     const member = op.member;
     if (s === undefined || s >= table.has.length || table.has[s] === 0) {
       if (!record || member === undefined) return member !== undefined && virtual ? 1 : 0;
-      s ??= this.entityId(table.entities, op, true)!;
+      s ??= this.keyId(table.entities, op.entity, true)!;
       table.create(s);
     }
     if (member !== undefined) {

@@ -21,14 +21,6 @@ export interface FeatureOp {
    */
   entityKind?: string;
   memberKind?: string;
-  /**
-   * An entity that is a pair (merchant×user, merchant×amount) may come as its two parts instead:
-   * the memory store keys by them, so no joined string is built and hashed per event. Only
-   * in-process callers of the memory store set them (`entity` is then not read); a kind is given
-   * always as parts or always as a joined `entity`, never both.
-   */
-  pairA?: string;
-  pairB?: string | number;
 }
 
 export interface ApplyOptions {

@@ -15,7 +15,7 @@ import { Reference } from '../reference/state.ts';
 import type { DecisionRecord, DecisionSink } from '../sink/types.ts';
 import type { RuleContext } from '../types.ts';
 import type { CompiledRuleset } from './compile.ts';
-import { factsOf, featureOps, featureOpsInto, featureRecord, refillFeatureRecord, runRules, type Evaluation } from './evaluate.ts';
+import { factsOf, featureOps, featureOpsInto, featureRecord, runRules, type Evaluation } from './evaluate.ts';
 import type { ApplyOptions, FeatureOp } from '../features/store.ts';
 import { listEntities } from './entities.ts';
 import { eventTimeMs } from './event-time.ts';
@@ -143,14 +143,14 @@ export class RulesEngine implements RiskDecider {
       let buf = this.opBuffers.get(runner);
       if (buf === undefined) {
         const values = new Float64Array(runner.ruleset.features.length);
-        this.opBuffers.set(runner, (buf = { ops: [], names: [], values, record: featureRecord(runner.ruleset, [], values), prevNames: [], prevCount: 0 }));
+        this.opBuffers.set(runner, (buf = { ops: [], names: [], values, record: featureRecord(runner.ruleset, [], values), count: 0 }));
       }
-      const n = featureOpsInto(runner.ruleset, e, facts, this.reference, buf.ops, buf.names);
-      (store as MemoryFeatureStore).applySync(buf.ops, facts.t, opts, buf.values, n);
+      // The record still holds the previous event's features (its names are still in buf.names).
       const features = buf.record;
-      refillFeatureRecord(features, buf.prevNames, buf.prevCount, buf.names, buf.values, n);
-      for (let i = 0; i < n; i++) buf.prevNames[i] = buf.names[i]!;
-      buf.prevCount = n;
+      for (let i = 0; i < buf.count; i++) features[buf.names[i]!] = NaN;
+      const n = (buf.count = featureOpsInto(runner.ruleset, e, facts, this.reference, buf.ops, buf.names));
+      (store as MemoryFeatureStore).applySync(buf.ops, facts.t, opts, buf.values, n);
+      for (let i = 0; i < n; i++) features[buf.names[i]!] = buf.values[i]!;
       // One context object per engine, refilled per event: rules read it and keep nothing of it.
       const ctx = this.ctx;
       ctx.facts = facts;
@@ -183,8 +183,8 @@ export class RulesEngine implements RiskDecider {
 
 /**
  * Per runner on in-memory state: the op objects, names and values of the current event, and its
- * feature record, all reused event after event (the names of the previous event say which
- * features to clear). An Evaluation's `features` on this path is this record: valid while the
+ * feature record, all reused event after event (the previous event's names, still in `names`
+ * until the next fill, say which features to clear). An Evaluation's `features` on this path is this record: valid while the
  * event is evaluated and observed (onEvaluation), refilled by the next event.
  */
 interface OpBuffer {
@@ -192,8 +192,8 @@ interface OpBuffer {
   names: string[];
   values: Float64Array;
   record: Record<string, number>;
-  prevNames: string[];
-  prevCount: number;
+  /** How many of `names` the last event filled. */
+  count: number;
 }
 
 const RECORD: ApplyOptions = Object.freeze({ record: true, dedupId: undefined });

@@ -123,17 +123,6 @@ export function featureRecord(rs: CompiledRuleset, names: readonly string[], val
 }
 
 /**
- * The same record refilled in place (`into`, made once by featureRecord): the features an event
- * does not fill (the names of the previous event, `prev`) go back to NaN. For a caller whose
- * record is read only while the event is evaluated and observed; it saves an object and a box per
- * feature value per event.
- */
-export function refillFeatureRecord(into: Record<string, number>, prev: readonly string[], prevCount: number, names: readonly string[], values: Float64Array, count: number): void {
-  for (let i = 0; i < prevCount; i++) into[prev[i]!] = NaN;
-  for (let i = 0; i < count; i++) into[names[i]!] = values[i]!;
-}
-
-/**
  * The explanation (one RuleRun per rule) is built when someone reads `runs` (the decision sink,
  * flags, backtest), not for every decision: until then each rule's own result is kept as it
  * returned it, and only error and snoozed runs, which differ from it, are built on the spot.

@@ -1,6 +1,8 @@
 // quanguard import-eligibility FILE --campaign ID [--format csv|json] [--report OUT.json] [--dry-run]
-// Hashes and loads the city app's lottery winners into the campaign on Redis (REDIS_URL). Raw ID
-// and phone numbers never leave this process: the report shows line numbers, reasons and masks.
+// Hashes and loads the city app's lottery winners into the campaign's hot state: Redis (REDIS_URL)
+// or, embedded, the journal under $QUANGUARD_DATA_DIR/hot that `npm start` reads (while the engine
+// runs it holds that journal: import through its API instead). Raw ID and phone numbers never leave
+// this process: the report shows line numbers, reasons and masks.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { systemClock } from '../core/clock.ts';
@@ -8,7 +10,7 @@ import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import { AllowAllRiskDecider } from '../issuance/allow-all-decider.ts';
 import { detectFormat, parseWinners } from '../issuance/eligibility.ts';
-import { openIssuanceStore } from '../issuance/open-store.ts';
+import { openHotState } from './hot-state.ts';
 import { IssuanceService } from '../issuance/service.ts';
 import { parseArgs } from './args.ts';
 
@@ -45,11 +47,8 @@ export async function run(argv: string[]): Promise<number> {
     const parsed = parseWinners(text, format, config.hmacSecret);
     report = { campaignId: opts.data.campaign, lines: parsed.lines, valid: parsed.winners.length, dryRun: true, rejected: parsed.rejected };
   } else {
-    if (!config.redis) {
-      process.stderr.write('import-eligibility: set REDIS_URL (the campaign lives in Redis), or pass --dry-run to only check the file\n');
-      return 2;
-    }
-    const store = openIssuanceStore(config, systemClock, opts.data['key-prefix']);
+    const store = openHotState(config, opts.data['key-prefix'], 'import-eligibility', ', or POST the file to /v1/campaigns/ID/eligibility');
+    if (!store) return 2;
     try {
       const svc = new IssuanceService({ store, decider: new AllowAllRiskDecider(systemClock), clock: systemClock, logger, hmacSecret: config.hmacSecret });
       report = await svc.importEligibility(opts.data.campaign, text, format);

@@ -1,12 +1,11 @@
 // quanguard reconcile --channel FILE.csv [--merchant ID] [--day YYYY-MM-DD] [--out FILE.json]
-// Compares the settlement ledger (Redis, REDIS_URL) with a payment channel's CSV of orders
+// Compares the settlement ledger (Redis, or the embedded hot state `npm start` keeps) with a payment channel's CSV of orders
 // (orderId, paid, discount in fen) and reports missing, extra and differing orders. Exit code 1
 // when anything disagrees, so a nightly job can alert on it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { systemClock } from '../core/clock.ts';
 import { loadConfig } from '../core/config.ts';
-import { openIssuanceStore } from '../issuance/open-store.ts';
+import { openHotState } from './hot-state.ts';
 import { parseChannelCsv, reconcile } from '../issuance/settlement.ts';
 import { parseArgs } from './args.ts';
 
@@ -33,12 +32,9 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  if (!config.redis) {
-    process.stderr.write('reconcile: set REDIS_URL: the settlement ledger lives in Redis\n');
-    return 2;
-  }
   const channel = parseChannelCsv(text);
-  const store = openIssuanceStore(config, systemClock, opts.data['key-prefix']);
+  const store = openHotState(config, opts.data['key-prefix'], 'reconcile', ' (GET /v1/settlement/ledger gives the same ledger)');
+  if (!store) return 2;
   try {
     const ledger = await store.ledger({ merchantId: opts.data.merchant, day: opts.data.day });
     const result = reconcile(ledger, channel.rows);

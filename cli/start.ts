@@ -17,7 +17,7 @@ import { createIssuanceRoutes } from '../api/issuance-routes.ts';
 import { reportRoutes } from '../api/report-routes.ts';
 import { caseRoutes } from '../api/case-routes.ts';
 import { decisionRoutes } from '../api/decision-routes.ts';
-import { openIssuanceStore } from '../issuance/open-store.ts';
+import { hotStateDir, openIssuanceStore } from '../issuance/open-store.ts';
 import type { IssuanceStore } from '../issuance/state/store.ts';
 import { createRelay } from '../issuance/relay.ts';
 import type { RulesEngine } from '../rules/engine/engine.ts';
@@ -81,7 +81,7 @@ function routeModules(deps: RouteDeps): RouteModule[] {
 
 export async function startEngine(config: Config, logger: Logger, opts: { processMetrics?: boolean } = {}): Promise<Engine> {
   const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath} (${config.clickhouse.thread ?? 'worker'} thread)` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
-  const hotState = config.redis ? 'redis' : 'memory';
+  const hotState = config.redis ? 'redis' : `memory (journal ${hotStateDir(config)})`;
   logger.info(`backends: bus=${config.kafka ? 'kafka' : 'embedded'} store=${storeLocation} hot=${hotState}`, {
     bus: config.kafka ? 'kafka' : 'embedded',
     store: storeLocation,
@@ -111,7 +111,7 @@ export async function startEngine(config: Config, logger: Logger, opts: { proces
     const gate = new WarmStartGate(new StoreDecisionSink(store, { logger }));
     // The rules' entity flags go to flags_v1 every minute (the triage queue reads them there).
     const rulesSetup = createRulesEngine(config, {
-      logger, sink: gate, prefix: config.redis?.prefix,
+      logger, sink: gate, prefix: config.redis?.prefix, listsDir: config.redis ? undefined : hotStateDir(config),
       onEvaluation: (e, ev, shadow) => {
         if (!shadow) flagTally.add(e, ev.runs);
       },

@@ -23,13 +23,29 @@ export interface RulesEngineSetup {
   describe(): Record<string, string>;
 }
 
-export function createRulesEngine(config: Config, opts: { logger: Logger; sink?: DecisionSink; live?: string; shadow?: string; prefix?: string; onEvaluation?: RulesEngineDeps['onEvaluation'] }): RulesEngineSetup {
+export function createRulesEngine(
+  config: Config,
+  opts: {
+    logger: Logger;
+    sink?: DecisionSink;
+    live?: string;
+    shadow?: string;
+    prefix?: string;
+    onEvaluation?: RulesEngineDeps['onEvaluation'];
+    /** Without Redis: keep the lists in this directory across restarts (else they live and die with the process). */
+    listsDir?: string;
+  },
+): RulesEngineSetup {
   const live = loadRuleset(opts.live ?? LIVE_RULESET);
   const shadow = opts.shadow ? loadRuleset(opts.shadow) : undefined;
   const prefix = opts.prefix ?? 'qg';
   const features = (version: string): FeatureStore =>
     config.redis ? new RedisFeatureStore({ url: config.redis.url, prefix: `${prefix}:${version}` }) : new MemoryFeatureStore();
-  const lists: ListStore = config.redis ? new RedisListStore({ url: config.redis.url, prefix }) : new MemoryListStore();
+  const lists: ListStore = config.redis
+    ? new RedisListStore({ url: config.redis.url, prefix })
+    : opts.listsDir
+      ? MemoryListStore.open(opts.listsDir)
+      : new MemoryListStore();
   const engine = new RulesEngine({
     live: { ruleset: live, features: features(live.version) },
     shadow: shadow ? { ruleset: shadow, features: features(shadow.version) } : undefined,
@@ -42,6 +58,6 @@ export function createRulesEngine(config: Config, opts: { logger: Logger; sink?:
     engine,
     lists,
     rulesets: shadow ? [live, shadow] : [live],
-    describe: () => ({ rules: `${live.version}${shadow ? ` (shadow ${shadow.version})` : ''}`, features: config.redis ? 'redis' : 'memory', lists: config.redis ? 'redis' : 'memory' }),
+    describe: () => ({ rules: `${live.version}${shadow ? ` (shadow ${shadow.version})` : ''}`, features: config.redis ? 'redis' : 'memory', lists: config.redis ? 'redis' : opts.listsDir ? `memory (journal ${opts.listsDir})` : 'memory' }),
   };
 }

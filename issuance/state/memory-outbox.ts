@@ -1,5 +1,7 @@
 // The in-process outbox with Redis Streams consumer-group semantics: read marks an entry pending
 // for the consumer; only ack removes it from the pending list; stale pending entries can be claimed.
+// Calls that moved a group are reported to `record` (the owning store's journal); appends are part
+// of the store call that made them.
 import type { Clock } from '../../core/clock.ts';
 import type { Outbox, OutboxEntry } from './outbox.ts';
 
@@ -19,7 +21,30 @@ export class MemoryOutbox implements Outbox {
   private readonly byName = new Map<string, Stream>();
   private seq = 0;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly record: (op: string, args: unknown[]) => void = () => {},
+  ) {}
+
+  state(): { byName: Map<string, Stream>; seq: number } {
+    return { byName: this.byName, seq: this.seq };
+  }
+
+  restore(state: { byName: Map<string, Stream>; seq: number }): void {
+    this.byName.clear();
+    for (const [k, v] of state.byName) this.byName.set(k, v);
+    this.seq = state.seq;
+  }
+
+  /** Replays a recorded call (the owner has turned recording off and set the clock to its time). */
+  apply(op: string, args: unknown[]): void {
+    const [stream, group, a, b, c] = args as [string, string, unknown, unknown, unknown];
+    if (op === 'readNew') void this.readNew(stream, group, a as string, b as number);
+    else if (op === 'claimStale') void this.claimStale(stream, group, a as string, b as number, c as number);
+    else if (op === 'ack') void this.ack(stream, group, a as string[]);
+    else if (op === 'trim') void this.trim(stream, group);
+    else throw new Error(`memory outbox: the journal holds an unknown call ${op}`);
+  }
 
   append(stream: string, eventJson: string): string {
     let s = this.byName.get(stream);
@@ -51,6 +76,7 @@ export class MemoryOutbox implements Outbox {
       sg.g.pending.set(e.id, { consumer, deliveredAtMs: this.clock.now(), index });
       out.push({ stream, id: e.id, eventJson: e.eventJson });
     }
+    if (out.length > 0) this.record('readNew', [stream, group, consumer, out.length]);
     return out;
   }
 
@@ -66,13 +92,15 @@ export class MemoryOutbox implements Outbox {
       p.deliveredAtMs = now;
       out.push({ stream, id, eventJson: sg.s.entries[p.index - sg.s.dropped]!.eventJson });
     }
+    if (out.length > 0) this.record('claimStale', [stream, group, consumer, minIdleMs, out.length]);
     return out;
   }
 
   async ack(stream: string, group: string, ids: string[]): Promise<void> {
     const sg = this.group(stream, group);
     if (!sg) return;
-    for (const id of ids) sg.g.pending.delete(id);
+    const acked = ids.filter((id) => sg.g.pending.delete(id));
+    if (acked.length > 0) this.record('ack', [stream, group, acked]);
   }
 
   async trim(stream: string, group: string): Promise<number> {
@@ -84,6 +112,7 @@ export class MemoryOutbox implements Outbox {
     if (drop <= 0) return 0;
     sg.s.entries.splice(0, drop);
     sg.s.dropped += drop;
+    this.record('trim', [stream, group]);
     return drop;
   }
 

@@ -1,4 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../core/clock.ts';
 import { MemoryIssuanceStore } from './memory.ts';
+import type { Outbox } from './outbox.ts';
 import { storeContract } from './store.contract.ts';
+import type { IssuanceStore } from './store.ts';
 
 storeContract('memory', async (clock) => ({ store: new MemoryIssuanceStore(clock), cleanup: async () => {} }));
+
+/**
+ * The journaled store, closed and reopened from its directory before every call, so each answer
+ * the suite checks comes from a store rebuilt from the journal (and, with a small rewrite size,
+ * from snapshots): a restart must change nothing the contract can see.
+ */
+function restartingStore(clock: Clock, rewriteMinBytes: number): { store: IssuanceStore; cleanup(): Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), 'qg-hot-'));
+  const open = () => MemoryIssuanceStore.open(dir, clock, { fsyncEveryMs: 0, rewriteMinBytes });
+  let current = open();
+  // Synchronous, so calls racing in one tick (the suite's storms) each see a whole store.
+  const restart = () => {
+    void current.close();
+    current = open();
+  };
+  const relay = <T extends object>(pick: () => T): T =>
+    new Proxy({} as T, {
+      get: (_t, prop) => {
+        return (...args: unknown[]) => {
+          restart();
+          return (pick() as Record<string | symbol, (...a: unknown[]) => unknown>)[prop]!(...args);
+        };
+      },
+    });
+  const outbox = relay<Outbox>(() => current.outbox);
+  const calls = relay<IssuanceStore>(() => current);
+  const store = new Proxy({} as IssuanceStore, {
+    get: (_t, prop) => (prop === 'outbox' ? outbox : prop === 'backend' ? 'memory' : (calls as unknown as Record<string | symbol, unknown>)[prop]),
+  });
+  return {
+    store,
+    cleanup: async () => {
+      await current.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+storeContract('memory, journaled, restarted before every call', async (clock) => restartingStore(clock, 64 << 20));
+storeContract('memory, journaled with snapshots every 2 KB, restarted before every call', async (clock) => restartingStore(clock, 2048));

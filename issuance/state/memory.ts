@@ -1,6 +1,9 @@
 // The embedded hot state: the same semantics as the Redis scripts, in one process. Every method
 // runs to completion without awaiting in between, which is what makes each step atomic here.
+// `MemoryIssuanceStore.open(dir)` makes it durable as Redis is: each call that changed the state is
+// journaled (core/journal.ts) before it returns, and replayed at the next start.
 import type { Clock } from '../../core/clock.ts';
+import { Journal, type JournalLoad, type JournalOptions } from '../../core/journal.ts';
 import { allCouponTypes, couponTypeInfo, type CampaignDefinition, type StoredCampaign } from '../campaign.ts';
 import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult } from '../results.ts';
 import { MemoryOutbox } from './memory-outbox.ts';
@@ -37,20 +40,85 @@ interface CampaignState {
 export const GLOBAL_STREAM = 'global';
 export const campaignStream = (campaignId: string) => `campaign:${campaignId}`;
 
+/** The calls that change the state, by the name the journal records (outbox calls as `outbox.<name>`). */
+const JOURNALED = new Set(['createCampaign', 'publishCampaign', 'grantEligibility', 'claim', 'putMerchant', 'blockMerchant', 'blockUser', 'redeem', 'refund', 'settleHold']);
+
 export class MemoryIssuanceStore implements IssuanceStore {
   readonly backend = 'memory' as const;
   readonly outbox: MemoryOutbox;
-  private readonly campaigns = new Map<string, CampaignState>();
-  private readonly merchants = new Map<string, MerchantRecord>();
-  private readonly blockedUsers = new Set<string>();
-  private readonly orderIndex = new Map<string, string>();
+  private campaigns = new Map<string, CampaignState>();
+  private merchants = new Map<string, MerchantRecord>();
+  private blockedUsers = new Set<string>();
+  private orderIndex = new Map<string, string>();
+  private journal: Journal | null = null;
+  /** During a replay: the recorded time, which the outbox's ids and delivery times read. */
+  private replayAt: number | null = null;
+  private readonly clock: Clock;
+
+  /** One time per synchronous call (what an outbox id reads is what the journal records); cleared after it. */
+  private latched: number | null = null;
 
   constructor(clock: Clock) {
-    this.outbox = new MemoryOutbox(clock);
+    this.clock = {
+      now: () => {
+        if (this.replayAt !== null) return this.replayAt;
+        if (this.latched === null) {
+          this.latched = clock.now();
+          queueMicrotask(() => (this.latched = null));
+        }
+        return this.latched;
+      },
+    };
+    this.outbox = new MemoryOutbox(this.clock, (op, args) => this.record(`outbox.${op}`, args));
+  }
+
+  /**
+   * A store kept in `dir` across restarts: what the journal there holds is replayed first. One
+   * process at a time (the journal's lock); `close()` releases it.
+   */
+  static open(dir: string, clock: Clock, opts: JournalOptions = {}): MemoryIssuanceStore & { readonly loaded: JournalLoad } {
+    const store = new MemoryIssuanceStore(clock);
+    store.journal = Journal.open(
+      dir,
+      'issuance',
+      {
+        apply: (op, args, now) => store.apply(op, args, now),
+        snapshot: () => ({ campaigns: store.campaigns, merchants: store.merchants, blockedUsers: store.blockedUsers, orderIndex: store.orderIndex, outbox: store.outbox.state() }),
+        restore: (state) => {
+          const st = state as { campaigns: Map<string, CampaignState>; merchants: Map<string, MerchantRecord>; blockedUsers: Set<string>; orderIndex: Map<string, string>; outbox: ReturnType<MemoryOutbox['state']> };
+          store.campaigns = st.campaigns;
+          store.merchants = st.merchants;
+          store.blockedUsers = st.blockedUsers;
+          store.orderIndex = st.orderIndex;
+          store.outbox.restore(st.outbox);
+        },
+      },
+      opts,
+    );
+    return Object.assign(store, { loaded: store.journal.loaded });
+  }
+
+  private apply(op: string, args: unknown[], now: number): void {
+    const journal = this.journal;
+    this.journal = null; // a replayed call is already in the journal
+    this.replayAt = now;
+    try {
+      if (op.startsWith('outbox.')) this.outbox.apply(op.slice('outbox.'.length), args);
+      else if (JOURNALED.has(op)) void (this as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[op]!(...args).catch(() => {});
+      else throw new Error(`memory store: the journal holds an unknown call ${op}`);
+    } finally {
+      this.replayAt = null;
+      this.journal = journal;
+    }
+  }
+
+  private record(op: string, args: unknown[]): void {
+    this.journal?.record(op, args, this.clock.now());
   }
 
   async createCampaign(def: CampaignDefinition): Promise<boolean> {
     if (this.campaigns.has(def.campaignId)) return false;
+    this.record('createCampaign', [def]);
     this.campaigns.set(def.campaignId, {
       stored: { definition: structuredClone(def), status: 'draft' },
       stock: new Map(),
@@ -81,6 +149,7 @@ export class MemoryIssuanceStore implements IssuanceStore {
     if (!c) return 'not_found';
     if (c.stored.status === 'published') return 'already_published';
     c.stored.status = 'published';
+    this.record('publishCampaign', [campaignId, eventJson]);
     for (const t of allCouponTypes(c.stored.definition)) c.stock.set(t.type.couponTypeId, t.type.quantity);
     c.budgetFen = c.stored.definition.budgetFen;
     this.outbox.append(campaignStream(campaignId), eventJson);
@@ -90,13 +159,16 @@ export class MemoryIssuanceStore implements IssuanceStore {
   async grantEligibility(campaignId: string, grants: EligibilityGrant[]): Promise<GrantOutcome[]> {
     const c = this.campaigns.get(campaignId);
     if (!c) throw new Error(`memory store: unknown campaign ${campaignId}`);
-    return grants.map((g) => {
+    const outcomes = grants.map((g): GrantOutcome => {
       const bound = c.bindings.get(g.userId);
       if (bound) return bound.idHash === g.idHash ? 'unchanged' : 'conflict';
       c.bindings.set(g.userId, { idHash: g.idHash, phoneHash: g.phoneHash });
       this.outbox.append(campaignStream(campaignId), g.eventJson);
       return 'granted';
     });
+    const granted = grants.filter((_, i) => outcomes[i] === 'granted');
+    if (granted.length > 0) this.record('grantEligibility', [campaignId, granted]);
+    return outcomes;
   }
 
   async identity(campaignId: string, userId: string): Promise<Identity | null> {
@@ -152,6 +224,7 @@ export class MemoryIssuanceStore implements IssuanceStore {
     this.outbox.append(campaignStream(cmd.campaignId), cmd.eventJson);
     const result: ClaimResult = { kind: 'granted', couponId: cmd.couponId, claimId: cmd.claimId, campaignId: cmd.campaignId, batchId, couponTypeId: cmd.couponTypeId, replayed: false };
     c.idem.set(idemKey, { fingerprint, result });
+    this.record('claim', [cmd]);
     return result;
   }
 
@@ -173,6 +246,7 @@ export class MemoryIssuanceStore implements IssuanceStore {
   async putMerchant(m: MerchantRecord, eventJson: string): Promise<void> {
     const isNew = !this.merchants.has(m.merchantId);
     this.merchants.set(m.merchantId, { ...m });
+    this.record('putMerchant', [m, eventJson]);
     if (isNew) this.outbox.append(GLOBAL_STREAM, eventJson);
   }
 
@@ -185,6 +259,7 @@ export class MemoryIssuanceStore implements IssuanceStore {
     const m = this.merchants.get(merchantId);
     if (!m) return null;
     m.blocked = true;
+    this.record('blockMerchant', [merchantId]);
     let held = 0;
     for (const c of this.campaigns.values())
       for (const o of c.orders.values())
@@ -197,6 +272,7 @@ export class MemoryIssuanceStore implements IssuanceStore {
 
   async blockUser(userId: string): Promise<void> {
     this.blockedUsers.add(userId);
+    this.record('blockUser', [userId]);
   }
 
   async orderCampaign(orderId: string): Promise<string | null> {
@@ -229,9 +305,14 @@ export class MemoryIssuanceStore implements IssuanceStore {
     // The first campaign to see an order id keeps it, as in the Redis store's global index.
     this.orderIndex.set(cmd.orderId, cmd.campaignId);
     const c = this.campaigns.get(cmd.campaignId);
-    if (!c) return { kind: 'refused', code: 'COUPON_NOT_FOUND', reasons: [], replayed: false };
+    if (!c) {
+      if (indexed === undefined) this.record('redeem', [cmd]); // the order id is taken even so
+      return { kind: 'refused', code: 'COUPON_NOT_FOUND', reasons: [], replayed: false };
+    }
     const prior = c.orders.get(cmd.orderId) ?? c.blockedOrders.get(cmd.orderId);
     if (prior) return prior.fingerprint === cmd.fingerprint ? { ...prior.stored, replayed: true } : { kind: 'conflict', orderId: cmd.orderId };
+    // From here every answer took the order id or changed the coupon; replaying the call gives it again.
+    this.record('redeem', [cmd]);
     if (cmd.risk.decision === 'block') {
       const stored = { kind: 'refused' as const, code: 'RISK_BLOCKED' as const, reasons: cmd.risk.reasons, replayed: false };
       c.blockedOrders.set(cmd.orderId, { fingerprint: cmd.fingerprint, stored });
@@ -330,6 +411,7 @@ export class MemoryIssuanceStore implements IssuanceStore {
     c.budgetFen += released;
     const result = { kind: 'refunded' as const, refundId: cmd.refundId, orderId: cmd.orderId, refundFen: cmd.refundFen, full, couponReturned, subsidyFen: after, replayed: false };
     c.refunds.set(cmd.refundId, { fingerprint, result });
+    this.record('refund', [cmd]);
     this.outbox.append(campaignStream(cmd.campaignId), `${cmd.eventJsonPrefix},"couponReturned":${couponReturned}}`);
     return result;
   }
@@ -360,11 +442,15 @@ export class MemoryIssuanceStore implements IssuanceStore {
       o.subsidyFen = 0;
       o.status = 'clawed_back';
     }
+    this.record('settleHold', [campaignId, orderId, action]);
     const { fingerprint: _f, stored: _s, ...entry } = o;
     return { kind: action === 'release' ? 'released' : 'clawed_back', entry };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.journal?.close();
+    this.journal = null;
+  }
 }
 
 function bump(m: Map<string, number>, k: string, by: number): void {

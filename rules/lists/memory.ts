@@ -1,10 +1,36 @@
+// Lists in process memory; `MemoryListStore.open(dir)` keeps them across restarts (a journal of
+// adds and removes, core/journal.ts), as Redis keeps its own.
+import { Journal, type JournalOptions } from '../../core/journal.ts';
 import { entryField, inForce, type EntityRef, type ListEntityType, type ListEntry, type ListStore } from './types.ts';
 
 export class MemoryListStore implements ListStore {
   readonly backend = 'memory' as const;
-  private readonly byEntity = new Map<string, Map<string, ListEntry>>();
+  private byEntity = new Map<string, Map<string, ListEntry>>();
+  private journal: Journal | null = null;
+
+  static open(dir: string, opts: JournalOptions = {}): MemoryListStore {
+    const store = new MemoryListStore();
+    store.journal = Journal.open(
+      dir,
+      'lists',
+      {
+        apply: (op, args) => {
+          if (op === 'add') void store.add(args[0] as ListEntry);
+          else if (op === 'remove') void store.remove(args[0] as ListEntry['kind'], args[1] as ListEntityType, args[2] as string, (args[3] as string | null) ?? undefined);
+          else throw new Error(`memory lists: the journal holds an unknown call ${op}`);
+        },
+        snapshot: () => store.byEntity,
+        restore: (state) => {
+          store.byEntity = state as Map<string, Map<string, ListEntry>>;
+        },
+      },
+      opts,
+    );
+    return store;
+  }
 
   async add(entry: ListEntry): Promise<void> {
+    this.journal?.record('add', [entry], entry.createdAt);
     const k = `${entry.entityType}:${entry.entityId}`;
     let m = this.byEntity.get(k);
     if (!m) this.byEntity.set(k, (m = new Map()));
@@ -16,6 +42,7 @@ export class MemoryListStore implements ListStore {
     const m = this.byEntity.get(k);
     const removed = m?.delete(entryField(kind, ruleId)) ?? false;
     if (m && m.size === 0) this.byEntity.delete(k);
+    if (removed) this.journal?.record('remove', [kind, entityType, entityId, ruleId ?? null], 0);
     return removed;
   }
 
@@ -37,5 +64,8 @@ export class MemoryListStore implements ListStore {
     return this.byEntity.size > 0;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.journal?.close();
+    this.journal = null;
+  }
 }

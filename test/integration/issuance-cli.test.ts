@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, expect, it, vi } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../core/config.ts';
 import { silentLogger } from '../../core/logger.ts';
@@ -13,22 +13,8 @@ import { ScriptedDecider, T0, campaignDef, nationalId, phone, winnersCsv } from 
 import { run as importEligibility } from '../../cli/import-eligibility.ts';
 import { run as reconcileCmd } from '../../cli/reconcile.ts';
 import { describeWithService, serviceUrl, uniqueName } from '../services.ts';
+import { captureOutput as capture } from '../cli-output.ts';
 import { deleteByPrefix } from '../../issuance/testing/redis-cleanup.ts';
-
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await fn(), out };
-  } finally {
-    spy.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describeWithService('REDIS_URL', 'issuance commands', () => {
   const redis = new Redis(serviceUrl('REDIS_URL')!, { enableAutoPipelining: true });

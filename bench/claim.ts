@@ -5,7 +5,12 @@
 // load (autocannon, closed loop, in a child process) and at a fixed offered rate of 2,000/s (the
 // open-loop generator of bench/_http-load.ts, in a child process). Afterwards the bench
 // reads every wallet back and reports oversell and limit violations as measured.
+// Embedded (always, REDIS_URL or not): the memory store with its journal (what `npm start` runs
+// without Redis) against the same store without one, interleaved, and the replay of that journal
+// at a restart, with the audit repeated on the replayed store.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +28,9 @@ import { Rng } from '../core/rng.ts';
 import { createLogger, silentLogger } from '../core/logger.ts';
 import { AllowAllRiskDecider } from '../issuance/allow-all-decider.ts';
 import { claimTerms, couponTypeInfo, type CampaignDefinition } from '../issuance/campaign.ts';
+import { MemoryIssuanceStore } from '../issuance/state/memory.ts';
 import { RedisIssuanceStore } from '../issuance/state/redis.ts';
+import type { IssuanceStore } from '../issuance/state/store.ts';
 import { scriptSource } from '../issuance/state/redis-scripts.ts';
 import { deleteByPrefix } from '../issuance/testing/redis-cleanup.ts';
 import { loadAverage, median, openLoop } from './_http-bench.ts';
@@ -63,7 +70,7 @@ function campaign(campaignId: string, quantity: number): CampaignDefinition {
   };
 }
 
-async function setUp(store: RedisIssuanceStore, campaignId: string, quantity: number, users: number): Promise<string[]> {
+async function setUp(store: IssuanceStore, campaignId: string, quantity: number, users: number): Promise<string[]> {
   const def = campaign(campaignId, quantity);
   await store.createCampaign(def);
   await store.publishCampaign(campaignId, JSON.stringify({ type: 'campaign.published', campaignId }));
@@ -81,7 +88,7 @@ async function setUp(store: RedisIssuanceStore, campaignId: string, quantity: nu
 }
 
 /** Reads every wallet back: oversell beyond stock or budget, and persons over a limit. */
-async function audit(store: RedisIssuanceStore, campaignId: string, quantity: number, idHashes: string[]): Promise<{ granted: number; oversell: number; limitViolations: number }> {
+async function audit(store: IssuanceStore, campaignId: string, quantity: number, idHashes: string[]): Promise<{ granted: number; oversell: number; limitViolations: number }> {
   const def = campaign(campaignId, quantity);
   const perType = new Map<string, number>();
   const perPerson = new Map<string, string[]>();
@@ -138,18 +145,14 @@ local n = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 redis.call('XADD', KEYS[3], '*', 'e', ARGV[2])
 return {'granted', ARGV[3]}`;
 
-async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof optionsSchema>): Promise<void> {
-  const store = new RedisIssuanceStore({ redis, prefix });
-  const campaignId = 'cmp_bench_store';
-  const quantity = Math.floor(o.claims / 5);
-  const idHashes = await setUp(store, campaignId, quantity, o.users);
+/** A claim as the issuance service makes it (ids, the event), for claim i of the bench's pattern. */
+function claimer(store: IssuanceStore, campaignId: string, quantity: number, idHashes: string[], o: z.infer<typeof optionsSchema>, kinds: Map<string, number>): (i: number) => Promise<void> {
   const eventTemplate = { eventId: '', occurredAt: toCstIso(systemClock.now()), type: 'claim', claimId: '', couponId: '', campaignId, batchId: 'bat_1', couponTypeId: '', userId: '', idHash: '', channel: 'app' };
   const def = campaign(campaignId, quantity);
   const terms = TYPES.map((t) => claimTerms(def, couponTypeInfo(def, t.couponTypeId)!));
-  const kinds = new Map<string, number>();
   // As IssuanceService does: one OS-seeded generator for ids.
   const idRng = new Rng(randomBytes(16).toString('hex'));
-  const viaStore = async (i: number) => {
+  return async (i: number) => {
     const t = TYPES[i % TYPES.length]!;
     const u = Math.floor(i / TYPES.length) % o.users;
     const now = systemClock.now();
@@ -159,6 +162,50 @@ async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof option
     const r = await store.claim({ campaignId, couponTypeId: t.couponTypeId, batchId: 'bat_1', terms: terms[i % TYPES.length]!, userId: `usr_${u}`, idempotencyKey: `s${i}`, idHash: idHashes[u]!, nowMs: now, claimId, couponId, eventJson, risk: { decision: 'allow', reasons: [] } });
     kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
   };
+}
+
+async function embeddedLevel(o: z.infer<typeof optionsSchema>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'qg-bench-hot-'));
+  try {
+    const campaignId = 'cmp_bench_embedded';
+    const quantity = Math.floor(o.claims / 5);
+    const plain = new MemoryIssuanceStore(systemClock);
+    const journaled = MemoryIssuanceStore.open(dir, systemClock);
+    const idHashes = await setUp(plain, campaignId, quantity, o.users);
+    await setUp(journaled, campaignId, quantity, o.users);
+    await Promise.resolve(); // the set-up's journal line is out
+    const setUpBytes = journaled.journalBytesWritten;
+    const kinds = new Map<string, number>();
+    const [plainPerS = 0, journaledPerS = 0] = await interleaved(o.claims, o.rounds, o.concurrency, [claimer(plain, campaignId, quantity, idHashes, o, kinds), claimer(journaled, campaignId, quantity, idHashes, o, kinds)]);
+    const before = await audit(journaled, campaignId, quantity, idHashes);
+    const journalBytes = journaled.journalBytesWritten - setUpBytes;
+    await journaled.close();
+    const t0 = performance.now();
+    const reopened = MemoryIssuanceStore.open(dir, systemClock);
+    const replayMs = performance.now() - t0;
+    const after = await audit(reopened, campaignId, quantity, idHashes);
+    await reopened.close();
+    const p = await audit(plain, campaignId, quantity, idHashes);
+    report({ bench: BENCH, metric: 'embedded_claims_per_s', value: journaledPerS, unit: '1/s', backend: 'memory+journal', baseline: plainPerS, baselineKind: 'the same memory store without its journal, interleaved', concurrency: o.concurrency, claims: o.claims, granted: before.granted });
+    report({ bench: BENCH, metric: 'embedded_journal_bytes_per_claim', value: journalBytes / o.claims, unit: 'B', backend: 'memory+journal', journalMiB: journalBytes / 2 ** 20, note: 'granted claims are journaled, refused ones change nothing and are not' });
+    report({ bench: BENCH, metric: 'embedded_restart_replay_ms', value: replayMs, unit: 'ms', backend: 'memory+journal', replayed: reopened.loaded.replayed, granted: after.granted, grantedBefore: before.granted });
+    report({ bench: BENCH, metric: 'oversell', value: before.oversell + after.oversell + p.oversell, unit: 'coupons+fen', backend: 'memory', level: 'store (journaled before and after the restart, plain)' });
+    report({ bench: BENCH, metric: 'limit_violations', value: before.limitViolations + after.limitViolations + p.limitViolations, unit: 'persons', backend: 'memory', level: 'store (journaled before and after the restart, plain)' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof optionsSchema>): Promise<void> {
+  const store = new RedisIssuanceStore({ redis, prefix });
+  const campaignId = 'cmp_bench_store';
+  const quantity = Math.floor(o.claims / 5);
+  const idHashes = await setUp(store, campaignId, quantity, o.users);
+  const def = campaign(campaignId, quantity);
+  const terms = TYPES.map((t) => claimTerms(def, couponTypeInfo(def, t.couponTypeId)!));
+  const eventTemplate = { eventId: '', occurredAt: toCstIso(systemClock.now()), type: 'claim', claimId: '', couponId: '', campaignId, batchId: 'bat_1', couponTypeId: '', userId: '', idHash: '', channel: 'app' };
+  const kinds = new Map<string, number>();
+  const viaStore = claimer(store, campaignId, quantity, idHashes, o, kinds);
 
   // Baseline (the issue's definition): the very same claim script, driven directly with EVALSHA
   // and precomputed arguments, on a second campaign with the same stock, budget and limits.
@@ -312,11 +359,12 @@ export async function run(argv: string[]): Promise<void> {
   const parsed = optionsSchema.safeParse(parseArgs(argv).options);
   if (!parsed.success) throw new Error(`bench claim: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);
   const config = loadConfig();
+  machine(BENCH);
+  await embeddedLevel(parsed.data);
   if (!config.redis) {
-    process.stderr.write('bench claim: set REDIS_URL (e.g. redis://127.0.0.1:6379); the figures are for the real Redis\n');
+    process.stderr.write('bench claim: set REDIS_URL (e.g. redis://127.0.0.1:6379) for the Redis figures\n');
     return;
   }
-  machine(BENCH);
   const redis = new Redis(config.redis.url, { enableAutoPipelining: true });
   const prefix = `bench:${process.pid}:${Date.now().toString(36)}:`;
   try {

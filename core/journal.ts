@@ -1,14 +1,16 @@
 // An append-only journal that lets an in-memory store survive a restart, as Redis's appendonly file
-// does for Redis. Every call that changed the store is one line `[seq, now, op, args]`, written with
-// one write(2) before the call returns, so a crashed process loses nothing the kernel has; the file
-// is fsynced every second (Redis's `appendfsync everysec`: a machine crash loses about a second).
+// does for Redis. Every call that changed the store is one line `[seq, now, op, args]`; the lines
+// of one synchronous run go out in one write(2) at the next microtask, before any caller of those
+// calls resumes, so a crashed process loses nothing it answered; the file is fsynced every second
+// (Redis's `appendfsync everysec`: a machine crash loses about a second).
 // Opening replays the snapshot, then the lines after it, into the store. When the journal has grown
-// past `rewriteMinBytes` and as large as the last snapshot (Redis's auto-aof-rewrite rule: doubled), the
-// store's whole state becomes a snapshot (v8 serialisation, which keeps Maps and Sets) and the
-// journal starts again; each line's seq says whether a snapshot already holds it, so a crash
-// between writing the snapshot and emptying the journal applies nothing twice. A torn last line (a
-// crash mid-write) is cut off and reported; damage elsewhere refuses to open. A lock file names the
-// process that holds the directory, so a second process gets a clear error, not two interleaved writers.
+// past `rewriteMinBytes` and is as large as the last snapshot (Redis's auto-aof-rewrite rule: the
+// total doubled), the store's whole state becomes a snapshot (v8 serialisation, which keeps Maps
+// and Sets) and the journal starts again; each line's seq says whether a snapshot already holds
+// it, so a crash between writing the snapshot and emptying the journal applies nothing twice. A
+// torn last line (a crash mid-write) is cut off and reported; damage elsewhere refuses to open. A
+// lock file names the process that holds the directory, so a second process gets a clear error,
+// not two interleaved writers.
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -54,7 +56,9 @@ export class Journal {
   /** Size of the last snapshot: a rewrite waits until the journal is as large (the total has doubled). */
   private snapshotBytes: number;
   private dirty = false;
-  private rewriteQueued = false;
+  private pending: string[] = [];
+  private flushQueued = false;
+  private written = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly rewriteMinBytes: number;
 
@@ -104,27 +108,42 @@ export class Journal {
     return join(this.dir, `${this.name}.journal`);
   }
 
-  /** Records one call that changed the store. Args must be JSON data (undefined reads back as null in arrays). */
+  /**
+   * Records one call that changed the store. Args must be JSON data (undefined reads back as null
+   * in arrays). The line is written at the next microtask, with every other call recorded in the
+   * same synchronous run (one write for a burst): that is before the caller's `await` of the
+   * store call resumes, so nobody is answered before the kernel has the line.
+   */
   record(op: string, args: unknown[], now: number): void {
-    const line = `${JSON.stringify([++this.seq, now, op, args])}\n`;
-    const buf = Buffer.from(line, 'utf8');
+    this.pending.push(`${JSON.stringify([++this.seq, now, op, args])}\n`);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes the recorded lines; a store's call is one synchronous step, so between microtasks the state is whole for a rewrite. */
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.pending.length === 0 || this.fd < 0) return;
+    const buf = Buffer.from(this.pending.length === 1 ? this.pending[0]! : this.pending.join(''), 'utf8');
+    this.pending = [];
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off);
     this.bytes += buf.length;
+    this.written += buf.length;
     this.dirty = true;
-    if (!this.rewriteQueued && this.bytes >= this.rewriteMinBytes && this.bytes >= this.snapshotBytes) {
-      // Not now: the call being recorded may not have finished changing the state. A store's call
-      // is one synchronous step, so the state is whole again by the next microtask.
-      this.rewriteQueued = true;
-      queueMicrotask(() => {
-        this.rewriteQueued = false;
-        if (this.fd >= 0) this.rewrite();
-      });
-    }
+    if (this.bytes >= this.rewriteMinBytes && this.bytes >= this.snapshotBytes) this.rewrite();
+  }
+
+  /** Bytes of journal lines written since open (rewrites do not reset it). */
+  get bytesWritten(): number {
+    return this.written;
   }
 
   /** Writes the whole state as a snapshot and starts an empty journal. */
   rewrite(): void {
+    this.flush();
     const snapPath = join(this.dir, `${this.name}.snapshot`);
     const tmp = `${snapPath}.tmp`;
     const data = serialize({ seq: this.seq, state: this.target.snapshot() });
@@ -151,6 +170,7 @@ export class Journal {
   }
 
   sync(): void {
+    this.flush();
     if (!this.dirty) return;
     this.dirty = false;
     fsyncSync(this.fd);

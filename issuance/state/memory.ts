@@ -112,6 +112,11 @@ export class MemoryIssuanceStore implements IssuanceStore {
     }
   }
 
+  /** Bytes this store has written to its journal since it was opened (0 without one). */
+  get journalBytesWritten(): number {
+    return this.journal?.bytesWritten ?? 0;
+  }
+
   private record(op: string, args: unknown[]): void {
     this.journal?.record(op, args, this.clock.now());
   }

@@ -3,6 +3,8 @@ import type { Outcome, RiskDecider, RiskDecision } from '../../core/decision.ts'
 import type { Claim, Redemption } from '../../core/events.ts';
 import { nationalIdCheckChar } from '../../core/pii.ts';
 import type { CampaignDefinition } from '../campaign.ts';
+import type { ClaimResult } from '../results.ts';
+import type { IssuanceService } from '../service.ts';
 
 /** 2026-05-01T10:00:00+08:00 */
 export const T0 = Date.parse('2026-05-01T10:00:00.000+08:00');
@@ -68,4 +70,19 @@ export class ScriptedDecider implements RiskDecider {
     const a = (event.type === 'redemption' ? this.answers.get(event.merchantId) : undefined) ?? this.answers.get(event.userId) ?? { decision: 'allow' as const, reasons: [] };
     return { decisionId: 'dec_test', eventId: event.eventId, decision: a.decision, score: a.decision === 'allow' ? 0 : 0.9, reasons: a.reasons, rulesetVersion: 'test' };
   }
+}
+
+/**
+ * The durability tests' workload: a campaign without per-person limits, 50 winners, 250 claims
+ * racing for 200 coupons (100 of each of two types). Returns the definition, every answer (claim i used key `k${i}`) and the granted coupon ids.
+ */
+export async function claimStorm(svc: IssuanceService): Promise<{ def: CampaignDefinition; results: ClaimResult[]; granted: string[] }> {
+  const def = campaignDef({ limits: { perPerson: 0, perPersonPerType: 0, perPersonPerBatch: 0 } });
+  await svc.createCampaign(def);
+  await svc.publishCampaign(def.campaignId);
+  await svc.importEligibility(def.campaignId, winnersCsv(50), 'csv');
+  const results = await Promise.all(
+    Array.from({ length: 250 }, (_, i) => svc.claim({ campaignId: def.campaignId, couponTypeId: i % 2 ? 'cpt_any10' : 'cpt_retail20', userId: `usr_${i % 50}`, idempotencyKey: `k${i}`, channel: 'app' })),
+  );
+  return { def, results, granted: results.flatMap((r) => (r.kind === 'granted' ? [r.couponId] : [])) };
 }

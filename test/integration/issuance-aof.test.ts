@@ -12,7 +12,7 @@ import { ManualClock } from '../../core/clock.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { IssuanceService } from '../../issuance/service.ts';
 import { RedisIssuanceStore } from '../../issuance/state/redis.ts';
-import { ScriptedDecider, T0, campaignDef, winnersCsv } from '../../issuance/testing/fixtures.ts';
+import { ScriptedDecider, T0, claimStorm } from '../../issuance/testing/fixtures.ts';
 import { describeWithService, waitFor } from '../services.ts';
 
 function freePort(): Promise<number> {
@@ -55,14 +55,7 @@ describeWithService('REDIS_URL', 'issuance on Redis with AOF survives kill -9', 
       return { store, svc: new IssuanceService({ store, decider: new ScriptedDecider(), clock, logger: silentLogger, hmacSecret: 'aof-test-secret-0123456789' }) };
     };
     let { store, svc } = make(redis);
-    const def = campaignDef({ limits: { perPerson: 0, perPersonPerType: 0, perPersonPerBatch: 0 } });
-    await svc.createCampaign(def);
-    await svc.publishCampaign(def.campaignId);
-    await svc.importEligibility(def.campaignId, winnersCsv(50), 'csv');
-    const results = await Promise.all(
-      Array.from({ length: 250 }, (_, i) => svc.claim({ campaignId: 'cmp_test', couponTypeId: i % 2 ? 'cpt_any10' : 'cpt_retail20', userId: `usr_${i % 50}`, idempotencyKey: `k${i}`, channel: 'app' })),
-    );
-    const granted = results.flatMap((r) => (r.kind === 'granted' ? [r.couponId] : []));
+    const { def, results, granted } = await claimStorm(svc);
     expect(granted.length).toBe(200); // 100 of each type, the remaining 50 sold out
     proc!.kill('SIGKILL');
     await new Promise((r) => proc!.once('exit', r));

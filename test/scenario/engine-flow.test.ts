@@ -1,6 +1,8 @@
 // The whole engine as `npm start` runs it: a campaign published over HTTP, winners imported, a
 // coupon claimed and used at checkout; the claim and redemption travel through the outbox relay
-// and the bus into ClickHouse, and the rules engine's decisions land in decisions_v1.
+// and the bus into ClickHouse, and the rules engine's decisions land in decisions_v1. Then the
+// engine stops and starts again on the same data: wallets, orders and limits are still there
+// (embedded: the hot-state journal; with REDIS_URL: Redis).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +27,20 @@ const ISSUANCE = 'issuance-token-0123456789';
 const MERCHANT = 'merchant-token-0123456789';
 
 describe('engine flow', () => {
+  let config: ReturnType<typeof loadConfig>;
+  let campaignId = '';
+  let couponId = '';
+  const call = async (path: string, token: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${engine!.port}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
   it('issues a coupon over HTTP, redeems it, and stores events and decisions', async () => {
-    const config = loadConfig({
+    config = loadConfig({
       ...process.env,
       PORT: '0',
       LOG_LEVEL: 'silent',
@@ -39,15 +53,10 @@ describe('engine flow', () => {
       QUANGUARD_TOKEN_MERCHANT: MERCHANT,
     });
     engine = await startEngine(config, createLogger({ level: 'silent' }), { processMetrics: false });
-    const base = `http://127.0.0.1:${engine.port}`;
-    const call = async (path: string, token: string, body: unknown) => {
-      const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
-      return { status: res.status, body: (await res.json()) as Record<string, any> };
-    };
 
     // The system clock drives the issuance core here, so the campaign is open around now.
     const now = Date.now();
-    const campaignId = uniqueName('cmp').replace(/[^A-Za-z0-9_]/g, '_');
+    campaignId = uniqueName('cmp').replace(/[^A-Za-z0-9_]/g, '_');
     const campaign = {
       campaignId,
       name: 'flow test',
@@ -77,6 +86,7 @@ describe('engine flow', () => {
     const claim = await call('/v1/claims', ISSUANCE, { campaignId, couponTypeId: 'cpt_100_50', userId: 'usr_flow1', idempotencyKey: 'k1', channel: 'app' });
     expect(claim.status, JSON.stringify(claim.body)).toBe(200);
     expect(claim.body.result.kind).toBe('granted');
+    couponId = claim.body.result.couponId;
     const second = await call('/v1/claims', ISSUANCE, { campaignId, couponTypeId: 'cpt_100_50', userId: 'usr_flow1', idempotencyKey: 'k2', channel: 'app' });
     expect(second.body.result.kind).toBe('limit_reached');
 
@@ -91,5 +101,21 @@ describe('engine flow', () => {
       timeoutMs: 60_000,
       what: 'decisions stored',
     });
+  });
+
+  it('keeps wallets, orders and limits across a restart', async () => {
+    expect(couponId).toMatch(/^cpn_/);
+    await engine!.close();
+    engine = await startEngine(config, createLogger({ level: 'silent' }), { processMetrics: false });
+    const wallet = await call(`/v1/campaigns/${campaignId}/wallets/usr_flow1`, ISSUANCE);
+    expect(wallet.status).toBe(200);
+    expect(JSON.stringify(wallet.body)).toContain(couponId);
+    expect(JSON.stringify(wallet.body)).toContain('"status":"used"');
+    const again = await call('/v1/claims', ISSUANCE, { campaignId, couponTypeId: 'cpt_100_50', userId: 'usr_flow1', idempotencyKey: 'k1', channel: 'app' });
+    expect(again.body.result).toMatchObject({ kind: 'granted', couponId, replayed: true });
+    const third = await call('/v1/claims', ISSUANCE, { campaignId, couponTypeId: 'cpt_100_50', userId: 'usr_flow1', idempotencyKey: 'k3', channel: 'app' });
+    expect(third.body.result.kind).toBe('limit_reached');
+    const redeemAgain = await call('/v1/redemptions', MERCHANT, { campaignId, orderId: 'ord_flow1', merchantId: 'mch_flow1', userId: 'usr_flow1', orderFen: 12_800, cardBin: '622848' });
+    expect(redeemAgain.body.result ?? redeemAgain.body).toMatchObject({ replayed: true });
   });
 });

@@ -20,6 +20,7 @@ import type { ApplyOptions, FeatureOp } from '../features/store.ts';
 import { listEntities } from './entities.ts';
 import { eventTimeMs } from './event-time.ts';
 import { EngineDecisionRecord } from './record.ts';
+import { RecentDecisions } from './recent.ts';
 
 export interface RulesetRunner {
   ruleset: CompiledRuleset;
@@ -52,7 +53,7 @@ export class RulesEngine implements RiskDecider {
   readonly reference: Reference;
   private readonly lists: ListStore;
   private readonly logger: Logger;
-  private readonly recent = new Map<string, RiskDecision>();
+  private readonly recent: RecentDecisions;
   private readonly ctx: RuleContext;
   private readonly opBuffers = new Map<RulesetRunner, OpBuffer>();
   // Decision ids need uniqueness, not secrecy: a seeded generator avoids a crypto call per event.
@@ -63,6 +64,7 @@ export class RulesEngine implements RiskDecider {
     this.lists = deps.lists ?? new MemoryListStore();
     this.ctx = { facts: { t: 0, thresholdFen: null, couponDiscountFen: null, batchDropAt: null }, reference: this.reference };
     this.logger = deps.logger ?? silentLogger;
+    this.recent = new RecentDecisions(deps.recentCapacity ?? 1_000_000);
     this.ids = new Rng(deps.idSeed ?? `${process.pid}:${Date.now()}:${Math.random()}`);
   }
 
@@ -167,10 +169,7 @@ export class RulesEngine implements RiskDecider {
   }
 
   private remember(d: RiskDecision): void {
-    const cap = this.deps.recentCapacity ?? 1_000_000;
-    if (cap === 0) return;
-    this.recent.set(d.eventId, d);
-    if (this.recent.size > cap) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.add(d);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.ts';
-import { DayMerger, writeDay, type DaySource } from './merge.ts';
+import { DayMerger, type DaySource } from './merge.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'qg-merge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,8 +43,15 @@ describe('DayMerger', () => {
       const merger = new DayMerger();
       const pick = (want: boolean) => sources.flatMap((s, i) => (first[i] === want ? [{ s, i }] : []));
       const run = merger.premerge(pick(true).map((x) => x.s), pick(true).map((x) => x.i), join(dir, `run${round}.ndjson`));
-      const twoStep = Buffer.concat(merger.mergeWith(run, pick(false).map((x) => x.s), pick(false).map((x) => x.i)));
-      expect(twoStep.toString('latin1')).toBe(whole.toString('latin1'));
+      // Both steps write at the day's place in the file, after what is there.
+      const twoStep = join(dir, `two${round}.out`);
+      writeFileSync(twoStep, 'day before\n');
+      merger.mergeWith(run, pick(false).map((x) => x.s), pick(false).map((x) => x.i), twoStep, 11);
+      expect(readFileSync(twoStep, 'latin1')).toBe(`day before\n${whole.toString('latin1')}`);
+      const oneStep = join(dir, `one${round}.out`);
+      writeFileSync(oneStep, 'day before\n');
+      merger.write(make('c'), oneStep, 11);
+      expect(readFileSync(oneStep, 'latin1')).toBe(`day before\n${whole.toString('latin1')}`);
       // And the order is the contract's: by time, then shard, then generation.
       const keys = whole.toString('latin1').trimEnd().split('\n').map((l) => l.split(':').map((x) => parseInt(x, 10)));
       for (let k = 1; k < keys.length; k++) {
@@ -54,11 +61,14 @@ describe('DayMerger', () => {
     }
   });
 
-  it('writes a day given as pieces at its offset, past the pieces one writev takes', () => {
-    const file = join(dir, 'pieces.out');
+  it('writes a day of more lines than one writev takes, in order, at its offset', () => {
+    // 2,500 lines at random times: nearly every line is a piece of its own.
+    const sources = [source(new Rng('big:0'), 0, 1500, 700, 'big'), source(new Rng('big:1'), 1, 1000, 0, 'big')];
+    const whole = Buffer.from(new DayMerger().merge(sources)).toString('latin1');
+    const file = join(dir, 'big.out');
     writeFileSync(file, 'x'.repeat(10));
-    const pieces = Array.from({ length: 2500 }, (_, i) => Buffer.from(`${i},`));
-    writeDay(file, 4, pieces);
-    expect(readFileSync(file, 'latin1')).toBe(`xxxx${pieces.join('')}`);
+    new DayMerger().write([source(new Rng('big:0'), 0, 1500, 700, 'big2'), source(new Rng('big:1'), 1, 1000, 0, 'big2')], file, 4);
+    expect(whole.split('\n').length).toBe(2501);
+    expect(readFileSync(file, 'latin1')).toBe(`xxxx${whole}`);
   });
 });

@@ -1,8 +1,10 @@
 // Puts one CST day of events in time order: the day's lines from every shard (each shard's spill
 // file if it spilled, then its chunks, transferred from the thread that made them; lines in
-// generation order) are gathered in one arena, sorted by a packed numeric key and copied into the
-// second half of the same arena. Ties keep shard order, then generation order, so the bytes never
-// depend on which thread made which shard, or when.
+// generation order) are gathered in one arena and sorted by a packed numeric key; the file gets
+// them in that order straight from the arena, line by line with `writev`, so the arena holds the
+// day once, not twice (a sorted copy is made only for `merge`, the in-process stream). Ties keep
+// shard order, then generation order, so the bytes never depend on which thread made which shard,
+// or when.
 //
 // A day can also be merged in two steps (`premerge`, then `mergeWith`): the shards done so far
 // first, into a sorted run that remembers each line's time and shard, and the rest later. The key
@@ -27,14 +29,41 @@ const INDEX_LIMIT = 2 ** 26;
 export class DayMerger {
   // Reused from day to day: fresh memory is fresh pages, and faulting them in cost more than the
   // copies themselves (Buffer#copy into a new buffer ran at 9 µs per 700-byte line, 0.3 µs after).
+  // One arena per thread for every step: the day's gathered lines, and for `mergeWith` the run
+  // read back after them (a second buffer for runs, and a second half for sorted copies, made
+  // each worker fault in about twice the largest day again).
   private arena = new Uint8Array(0);
   private keys = new Float64Array(0);
   private starts = new Float64Array(0);
-  private runBytes = new Uint8Array(0);
 
-  /** The day's lines sorted by time; the buffer is overwritten by the next call. */
+  /** The day's lines sorted by time, as one buffer (the in-process stream); overwritten by the
+   * next call. */
   merge(sources: readonly DaySource[]): Buffer {
-    return this.sortDay(sources).bytes;
+    const { total, order, n } = this.sortDay(sources, totalBytes(sources));
+    const arena = this.arena, starts = this.starts;
+    // copyWithin inside one buffer: no view object per line (Buffer#copy makes one).
+    let out = total;
+    for (let k = 0; k < n; k++) {
+      const i = order[k]! % INDEX_LIMIT;
+      const from = starts[i]!, to = starts[i + 1]!;
+      arena.copyWithin(out, from, to);
+      out += to - from;
+    }
+    return Buffer.from(arena.buffer, arena.byteOffset + total, total);
+  }
+
+  /** Writes the day's lines sorted by time at `offset` of the file `out` (days are written side by
+   * side, each at its place). */
+  write(sources: readonly DaySource[], out: string, offset: number): void {
+    const { order, n } = this.sortDay(sources, 0);
+    const fd = openSync(out, 'r+');
+    try {
+      const pieces = new PieceWriter(fd, offset);
+      this.writeLines(pieces, order, 0, n);
+      pieces.flush();
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Some shards' lines of a day merged (`ranks`: each source's shard, ascending) into `file`,
@@ -42,11 +71,13 @@ export class DayMerger {
    * buffer: writing 1.3 GB of runs into the page cache and reading them back cost less than
    * faulting in as much fresh memory (as with the shards' spill files). */
   premerge(sources: readonly DaySource[], ranks: readonly number[], file: string): SortedRun {
-    const { bytes, order, n } = this.sortDay(sources);
-    const run: SortedRun = { file, bytes: bytes.length, times: new Int32Array(n), lengths: new Uint32Array(n), ranks: new Uint16Array(n) };
+    const { total, order, n } = this.sortDay(sources, 0);
+    const run: SortedRun = { file, bytes: total, times: new Int32Array(n), lengths: new Uint32Array(n), ranks: new Uint16Array(n) };
     const fd = openSync(file, 'w');
     try {
-      writeFrom(fd, bytes, 0, 0);
+      const pieces = new PieceWriter(fd, 0);
+      this.writeLines(pieces, order, 0, n);
+      pieces.flush();
     } finally {
       closeSync(fd);
     }
@@ -65,57 +96,64 @@ export class DayMerger {
     return run;
   }
 
-  /** A day's bytes in time order from a `premerge`d run and the other shards' lines (`ranks`:
-   * their shards, ascending; none of them in the run), as pieces to write one after another:
-   * blocks of the run between the other lines, so the run's bytes are not copied again. The pieces
-   * of the other lines are overwritten by the next call. */
-  mergeWith(sorted: SortedRun, sources: readonly DaySource[], ranks: readonly number[]): Uint8Array[] {
-    if (this.runBytes.length < sorted.bytes) this.runBytes = new Uint8Array(Math.ceil(sorted.bytes * 1.25));
-    readWhole(sorted.file, this.runBytes, 0, sorted.bytes);
-    const run = { ...sorted, bytes: this.runBytes.subarray(0, sorted.bytes) };
-    if (sources.length === 0) return [run.bytes];
-    const rest = this.sortDay(sources);
+  /** Writes a day in time order at `offset` of `out` from a `premerge`d run and the other shards'
+   * lines (`ranks`: their shards, ascending; none of them in the run): blocks of the run between
+   * the other lines, all of them from the arena (the run is read back after the other lines). */
+  mergeWith(sorted: SortedRun, sources: readonly DaySource[], ranks: readonly number[], out: string, offset: number): void {
+    const rest = this.sortDay(sources, sorted.bytes);
+    const arena = this.arena;
+    const runAt = rest.total;
+    readWhole(sorted.file, arena, runAt, sorted.bytes);
     const firstLine = firstLines(sources);
-    const starts = this.starts;
-    const pieces: Uint8Array[] = [];
-    let i = 0; // next line of the run
-    let at = 0; // its byte offset in the run
-    let restFrom = 0, restAt = 0; // the rest's lines not yet in a piece, in `rest.bytes`
-    for (let k = 0, src = 0; k < rest.n; k++) {
-      const key = rest.order[k]!;
-      const line = key % INDEX_LIMIT;
-      const time = (key - line) / INDEX_LIMIT;
-      while (src + 1 < sources.length && firstLine[src + 1]! <= line) src++;
-      while (src > 0 && firstLine[src]! > line) src--;
-      const rank = ranks[src]!;
-      // The run's lines that come first: earlier, or as early from a shard before this one.
-      let end = at;
-      while (i < run.times.length && (run.times[i]! < time || (run.times[i] === time && run.ranks[i]! < rank))) end += run.lengths[i++]!;
-      if (end > at) {
-        if (restAt > restFrom) pieces.push(rest.bytes.subarray(restFrom, restAt));
-        restFrom = restAt;
-        pieces.push(run.bytes.subarray(at, end));
-        at = end;
+    const fd = openSync(out, 'r+');
+    try {
+      const pieces = new PieceWriter(fd, offset);
+      let i = 0; // next line of the run
+      let at = runAt; // its byte offset in the arena
+      let k = 0; // next of the other lines, in order
+      for (let src = 0; k < rest.n; k++) {
+        const key = rest.order[k]!;
+        const line = key % INDEX_LIMIT;
+        const time = (key - line) / INDEX_LIMIT;
+        while (src + 1 < sources.length && firstLine[src + 1]! <= line) src++;
+        while (src > 0 && firstLine[src]! > line) src--;
+        const rank = ranks[src]!;
+        // The run's lines that come first: earlier, or as early from a shard before this one.
+        let end = at;
+        while (i < sorted.times.length && (sorted.times[i]! < time || (sorted.times[i] === time && sorted.ranks[i]! < rank))) end += sorted.lengths[i++]!;
+        if (end > at) {
+          pieces.add(arena, at, end);
+          at = end;
+        }
+        this.writeLines(pieces, rest.order, k, k + 1);
       }
-      restAt += starts[line + 1]! - starts[line]!;
+      if (at < runAt + sorted.bytes) pieces.add(arena, at, runAt + sorted.bytes);
+      if (pieces.placed !== sorted.bytes + rest.total) throw new Error(`simulator: a two-step merge placed ${pieces.placed} of ${sorted.bytes + rest.total} bytes`);
+      pieces.flush();
+    } finally {
+      closeSync(fd);
     }
-    if (restAt > restFrom) pieces.push(rest.bytes.subarray(restFrom, restAt));
-    if (at < run.bytes.length) pieces.push(run.bytes.subarray(at));
-    if (restAt !== rest.bytes.length) throw new Error(`simulator: a two-step merge placed ${restAt} of ${rest.bytes.length} bytes`);
-    return pieces;
   }
 
-  /** Gathers the sources' lines in the arena and sorts them; the sorted bytes are a view of the
-   * arena's second half, `order` the sorted keys (time * INDEX_LIMIT + line). */
-  private sortDay(sources: readonly DaySource[]): { bytes: Buffer; order: Float64Array; n: number } {
-    let total = 0;
-    let n = 0;
-    for (const s of sources) {
-      total += s.bytes;
-      n += s.times.length;
+  /** The lines `order[from..to)` as pieces of the arena (lines that follow each other there make
+   * one piece). */
+  private writeLines(pieces: PieceWriter, order: Float64Array, from: number, to: number): void {
+    const arena = this.arena, starts = this.starts;
+    for (let k = from; k < to; k++) {
+      const i = order[k]! % INDEX_LIMIT;
+      pieces.add(arena, starts[i]!, starts[i + 1]!);
     }
+  }
+
+  /** Gathers the sources' lines at the start of the arena (with `spare` bytes of room after them)
+   * and sorts them: `order` holds the sorted keys (time * INDEX_LIMIT + line), `starts` each
+   * line's offset. */
+  private sortDay(sources: readonly DaySource[], spare: number): { total: number; order: Float64Array; n: number } {
+    const total = totalBytes(sources);
+    let n = 0;
+    for (const s of sources) n += s.times.length;
     if (n >= INDEX_LIMIT) throw new Error(`simulator: more than ${INDEX_LIMIT} events on one day`);
-    if (this.arena.length < 2 * total) this.arena = new Uint8Array(Math.ceil(2 * total * 1.25));
+    if (this.arena.length < total + spare) this.arena = new Uint8Array(Math.ceil((total + spare) * 1.25));
     if (this.keys.length < n + 1) {
       this.keys = new Float64Array(Math.ceil((n + 1) * 1.25));
       this.starts = new Float64Array(this.keys.length);
@@ -140,16 +178,59 @@ export class DayMerger {
     }
     if (pos !== total) throw new Error(`simulator: day lines add up to ${pos} bytes, files hold ${total}`);
     starts[n] = total;
-    const order = keys.subarray(0, n).sort();
-    // copyWithin inside one buffer: no view object per line (Buffer#copy makes one).
-    let out = total;
-    for (let k = 0; k < n; k++) {
-      const i = order[k]! % INDEX_LIMIT;
-      const from = starts[i]!, to = starts[i + 1]!;
-      arena.copyWithin(out, from, to);
-      out += to - from;
+    return { total, order: keys.subarray(0, n).sort(), n };
+  }
+}
+
+/** Pieces of one buffer written one after another from a file position, `writev` by `writev`: a
+ * piece that starts where the previous one ended in the same buffer joins it. */
+class PieceWriter {
+  private readonly batch: Uint8Array[] = [];
+  private buf?: Uint8Array;
+  private from = 0;
+  private to = 0;
+  private written = 0;
+  /** Bytes given so far (written or not). */
+  placed = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly at: number,
+  ) {}
+
+  add(buf: Uint8Array, from: number, to: number): void {
+    if (buf === this.buf && from === this.to) {
+      this.to = to;
+    } else {
+      this.close();
+      this.buf = buf;
+      this.from = from;
+      this.to = to;
     }
-    return { bytes: Buffer.from(arena.buffer, arena.byteOffset + total, total), order, n };
+    this.placed += to - from;
+  }
+
+  /** Writes every piece. */
+  flush(): void {
+    this.close();
+    this.send();
+  }
+
+  private close(): void {
+    if (this.buf && this.to > this.from) {
+      this.batch.push(this.buf.subarray(this.from, this.to));
+      if (this.batch.length === WRITEV_PIECES) this.send();
+    }
+    this.buf = undefined;
+  }
+
+  private send(): void {
+    if (this.batch.length === 0) return;
+    let bytes = 0;
+    for (const piece of this.batch) bytes += piece.length;
+    writePieces(this.fd, this.batch, this.at + this.written);
+    this.written += bytes;
+    this.batch.length = 0;
   }
 }
 
@@ -188,33 +269,19 @@ function readWhole(file: string, into: Uint8Array, at: number, bytes: number): v
   unlinkSync(file);
 }
 
-/** Writes a merged day at its place in the output file (days are written side by side): one
- * buffer, or pieces one after another. */
-export function writeDay(out: string, offset: number, bytes: Uint8Array | readonly Uint8Array[]): void {
-  const fd = openSync(out, 'r+');
-  try {
-    if (bytes instanceof Uint8Array) {
-      writeFrom(fd, bytes, 0, offset);
-      return;
+/** Writes pieces one after another from file position `at` (at most WRITEV_PIECES). */
+function writePieces(fd: number, pieces: readonly Uint8Array[], at: number): void {
+  let written = writevSync(fd, pieces, at);
+  at += written;
+  // A short write (rare for a file) is finished piece by piece.
+  for (const piece of pieces) {
+    if (written >= piece.length) {
+      written -= piece.length;
+      continue;
     }
-    let at = offset;
-    for (let p = 0; p < bytes.length; p += WRITEV_PIECES) {
-      const batch = bytes.slice(p, p + WRITEV_PIECES);
-      let written = writevSync(fd, batch, at);
-      at += written;
-      // A short write (rare for a file) is finished piece by piece.
-      for (const piece of batch) {
-        if (written >= piece.length) {
-          written -= piece.length;
-          continue;
-        }
-        writeFrom(fd, piece, written, at);
-        at += piece.length - written;
-        written = 0;
-      }
-    }
-  } finally {
-    closeSync(fd);
+    writeFrom(fd, piece, written, at);
+    at += piece.length - written;
+    written = 0;
   }
 }
 
@@ -224,6 +291,12 @@ const WRITEV_PIECES = 1024;
 /** Writes `bytes` from `from` on at file position `at`. */
 function writeFrom(fd: number, bytes: Uint8Array, from: number, at: number): void {
   for (let done = from; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, at + done - from);
+}
+
+function totalBytes(sources: readonly DaySource[]): number {
+  let total = 0;
+  for (const s of sources) total += s.bytes;
+  return total;
 }
 
 /** Which source each line came from: lines are numbered source by source, so source k's first

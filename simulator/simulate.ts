@@ -10,7 +10,7 @@ import { Rng } from '../core/rng.ts';
 import { campaignBody } from './campaign.ts';
 import type { BackgroundStats } from './background.ts';
 import type { Labels } from './labels.ts';
-import { DayMerger, sortedRunBuffers, writeDay, type DaySource } from './merge.ts';
+import { DayMerger, sortedRunBuffers, type DaySource } from './merge.ts';
 import { resolveKnobs, SCALES, simulateOptionsSchema, type ResolvedOptions, type SimulateOptions } from './options.ts';
 import { SimulatorPool } from './pool.ts';
 import { Premerger, type PremergedDay } from './premerge.ts';
@@ -203,7 +203,7 @@ export async function simulateToDir(options: Omit<SimulateOptions, 'spillDir'> &
       );
     } else {
       const merger = new DayMerger();
-      for (const d of placed) writeDay(out, d.offset, merger.merge(d.sources));
+      for (const d of placed) merger.write(d.sources, out, d.offset);
     }
     await writeFile(join(outDir, 'labels.json'), JSON.stringify(g.labels, null, 1) + '\n');
     return { ...g.stats, totalMs: performance.now() - began };

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { DayMerger, sortedRunBuffers, writeDay, type DaySource, type SortedRun } from './merge.ts';
+import { DayMerger, sortedRunBuffers, type DaySource, type SortedRun } from './merge.ts';
 import type { ResolvedOptions } from './options.ts';
 import { ShardRunner, type ShardSpec } from './shard.ts';
 import { runBuffers } from './sink.ts';
@@ -38,6 +38,7 @@ async function handle(task: WorkerTask): Promise<{ value: unknown; transfer: Arr
     const run = merger.premerge(task.sources, task.ranks, task.file);
     return { value: run, transfer: sortedRunBuffers(run) };
   }
-  writeDay(task.out, task.offset, task.run ? merger.mergeWith(task.run, task.sources, task.ranks) : merger.merge(task.sources));
+  if (task.run) merger.mergeWith(task.run, task.sources, task.ranks, task.out, task.offset);
+  else merger.write(task.sources, task.out, task.offset);
   return { value: null, transfer: [] };
 }

@@ -18,10 +18,8 @@ function approxKm(a: { lat: number; lon: number }, b: { lat: number; lon: number
 
 interface ShopState {
   redemptions: number;
-  /** Price history per SKU (nested: no `merchant>sku` string built per lookup). */
+  /** Price history per SKU (nested: no `merchant>sku` string built per lookup), with its rises. */
   prices: Map<string, PriceHistory> | undefined;
-  /** Highest price / baseline seen per SKU during a campaign. */
-  rises: Map<string, number> | undefined;
 }
 
 interface AccountRef {
@@ -65,6 +63,11 @@ interface PriceHistory {
   /** The last answer of baselineCache, read without hashing a number key (one campaign at a time). */
   lastStartsAt: number;
   lastBaseline: number | null;
+  /**
+   * Highest price / baseline seen during a campaign, 0 before any (a rise kept with the history it
+   * is measured on: a redemption's item asks for both, one lookup instead of two maps of SKUs).
+   */
+  rise: number;
 }
 
 export interface ReferenceOptions {
@@ -91,7 +94,7 @@ export class Reference {
   private readonly cardPayers = new Map<string, CardPayer[]>();
   private readonly skuNames = new Map<string, string>();
   /**
-   * Per merchant, its redemption count, price history by SKU and price rises by SKU, in one
+   * Per merchant, its redemption count and price history (and rises) by SKU, in one
    * record: a redemption asks for all three (and the rules again), one lookup instead of three
    * or four, and the last merchant asked for is kept.
    */
@@ -101,7 +104,20 @@ export class Reference {
   private readonly latestBySku = new Map<string, LazyMedian>();
   /** Redemptions per merchant, by category then district. */
   private readonly redemptionsByGroup = new Map<string, Map<string, LazyMedian>>();
-  private readonly orders = new Map<string, { t: number; discountFen: number }>();
+  /**
+   * Order id → entry number; an entry's time and discount in typed arrays (entry n at n mod
+   * maxOrders, reused as the Map forgets the oldest order), not an object per redemption kept for
+   * up to two million orders.
+   */
+  private readonly orders = new Map<string, number>();
+  private orderT = new Float64Array(0);
+  private orderDiscount = new Float64Array(0);
+  private ordersAdded = 0;
+  // The price history last asked for (SKU and merchant record): the rules ask for an item's
+  // baseline and rise, then observe records its price, all for the same SKU.
+  private histShop: ShopState | undefined;
+  private histSku: string | undefined;
+  private hist: PriceHistory | undefined;
   private readonly baselineMs: number;
   private readonly maxOrders: number;
   private campaignList: CampaignRef[] = [];
@@ -184,8 +200,7 @@ export class Reference {
             if (payers.length < MAX_CARD_PAYERS && !hasPayer(payers, e.userId)) payers.push({ userId: e.userId, lat: place.lat, lon: place.lon });
           }
         }
-        this.orders.set(e.orderId, { t, discountFen: e.discountFen });
-        if (this.orders.size > this.maxOrders) this.orders.delete(this.orders.keys().next().value!);
+        this.addOrder(e.orderId, t, e.discountFen);
         const shop = this.shop(e.merchantId, true)!;
         const n = ++shop.redemptions;
         const m = this.merchants.get(e.merchantId);
@@ -202,7 +217,7 @@ export class Reference {
   private shop(merchantId: string, create: boolean): ShopState | undefined {
     if (merchantId !== this.lastShopId || (create && this.lastShop === undefined)) {
       let shop = this.shops.get(merchantId);
-      if (shop === undefined && create) this.shops.set(merchantId, (shop = { redemptions: 0, prices: undefined, rises: undefined }));
+      if (shop === undefined && create) this.shops.set(merchantId, (shop = { redemptions: 0, prices: undefined }));
       this.lastShopId = merchantId;
       this.lastShop = shop;
     }
@@ -285,7 +300,41 @@ export class Reference {
   }
 
   orderRedemption(orderId: string): { t: number; discountFen: number } | undefined {
-    return this.orders.get(orderId);
+    const k = this.orders.get(orderId);
+    return k === undefined ? undefined : { t: this.orderT[k]!, discountFen: this.orderDiscount[k]! };
+  }
+
+  private addOrder(orderId: string, t: number, discountFen: number): void {
+    const k = this.ordersAdded++ % this.maxOrders;
+    if (k >= this.orderT.length) {
+      const n = Math.min(this.maxOrders, Math.max(1024, this.orderT.length * 2));
+      const ts = new Float64Array(n), ds = new Float64Array(n);
+      ts.set(this.orderT);
+      ds.set(this.orderDiscount);
+      this.orderT = ts;
+      this.orderDiscount = ds;
+    }
+    this.orderT[k] = t;
+    this.orderDiscount[k] = discountFen;
+    this.orders.set(orderId, k);
+    // The oldest order's entry is the one just reused.
+    if (this.orders.size > this.maxOrders) this.orders.delete(this.orders.keys().next().value!);
+  }
+
+  /** A merchant's price history of a SKU, if any (the last one found is kept). */
+  private history(merchantId: string, sku: string): PriceHistory | undefined {
+    const shop = this.shop(merchantId, false);
+    if (shop !== undefined && shop === this.histShop && sku === this.histSku) return this.hist;
+    const h = shop?.prices?.get(sku);
+    // Only a history found is kept: one not there yet may be made by the next price.
+    if (h !== undefined) this.keepHistory(shop!, sku, h);
+    return h;
+  }
+
+  private keepHistory(shop: ShopState, sku: string, h: PriceHistory): void {
+    this.histShop = shop;
+    this.histSku = sku;
+    this.hist = h;
   }
 
   merchantRedemptionCount(merchantId: string): number {
@@ -304,8 +353,11 @@ export class Reference {
    * until a new one is seen). Null when nothing was seen before the start.
    */
   baselinePrice(merchantId: string, sku: string, startsAt: number): number | null {
-    const h = this.shop(merchantId, false)?.prices?.get(sku);
-    if (!h) return null;
+    const h = this.history(merchantId, sku);
+    return h === undefined ? null : this.baselineOf(h, startsAt);
+  }
+
+  private baselineOf(h: PriceHistory, startsAt: number): number | null {
     if (h.lastStartsAt === startsAt) return h.lastBaseline;
     const cached = h.baselineCache.get(startsAt);
     if (cached !== undefined) {
@@ -329,27 +381,26 @@ export class Reference {
   }
 
   /** Notes a price shown during a campaign against its baseline (what the breadth of a rise reads). */
-  private noteRise(merchantId: string, sku: string, price: number, t: number): void {
+  private noteRise(h: PriceHistory, price: number, t: number): void {
     const c = this.campaignAt(t);
     if (!c || t < c.startsAt) return;
-    const base = this.baselinePrice(merchantId, sku, c.startsAt);
+    const base = this.baselineOf(h, c.startsAt);
     if (base === null || base <= 0) return;
-    const shop = this.shop(merchantId, true)!;
-    const m = (shop.rises ??= new Map());
     const r = price / base;
-    if (r > (m.get(sku) ?? 0)) m.set(sku, r);
+    if (r > h.rise) h.rise = r;
   }
 
   hasRaised(merchantId: string, sku: string, minRatio: number): boolean {
-    return (this.shop(merchantId, false)?.rises?.get(sku) ?? 0) >= minRatio;
+    return (this.history(merchantId, sku)?.rise ?? 0) >= minRatio;
   }
 
   /** How many of a merchant's SKUs have been shown at `minRatio` times their baseline or more. */
   raisedSkuCount(merchantId: string, minRatio: number): number {
-    const m = this.shop(merchantId, false)?.rises;
-    if (!m) return 0;
+    const prices = this.shop(merchantId, false)?.prices;
+    if (!prices) return 0;
     let n = 0;
-    for (const r of m.values()) if (r >= minRatio) n++;
+    // A history with no rise yet (0) is not a raised SKU whatever minRatio is.
+    for (const h of prices.values()) if (h.rise > 0 && h.rise >= minRatio) n++;
     return n;
   }
 
@@ -360,9 +411,14 @@ export class Reference {
   }
 
   private observePrice(merchantId: string, sku: string, price: number, t: number): void {
-    const bySku = (this.shop(merchantId, true)!.prices ??= new Map());
-    let h = bySku.get(sku);
-    if (!h) bySku.set(sku, (h = { t: [], p: [], baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null }));
+    const shop = this.shop(merchantId, true)!;
+    let h = shop === this.histShop && sku === this.histSku ? this.hist : undefined;
+    if (h === undefined) {
+      const bySku = (shop.prices ??= new Map());
+      h = bySku.get(sku);
+      if (!h) bySku.set(sku, (h = { t: [], p: [], baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null, rise: 0 }));
+      this.keepHistory(shop, sku, h);
+    }
     // A repeated price is kept twice a day at most: enough for any 7-day baseline window, and the
     // list stays short under a stream of checkout prices.
     const last = h.p.length - 1;
@@ -378,7 +434,7 @@ export class Reference {
       if (h.baselineCache.size) h.baselineCache.clear();
       h.lastStartsAt = NaN;
     }
-    this.noteRise(merchantId, sku, price, t);
+    this.noteRise(h, price, t);
     let peers = this.latestBySku.get(sku);
     if (!peers) this.latestBySku.set(sku, (peers = new LazyMedian()));
     peers.set(merchantId, price);

@@ -11,6 +11,8 @@ import { createMetrics, metricsRoutes, type AppMetrics } from '../api/metrics.ts
 import { createBus } from '../ingest/bus/index.ts';
 import { startIngest } from '../ingest/ingester.ts';
 import { createAnalyticsStore, type AnalyticsStore } from '../ingest/store/analytics-store.ts';
+import { CHILD_NICE } from '../ingest/store/chdb-worker.ts';
+import { DEFAULT_CHDB_PLACEMENT, type ChdbPlacement } from '../ingest/store/client.ts';
 import type { EventProcessor } from '../ingest/pipeline.ts';
 import { systemClock } from '../core/clock.ts';
 import { createIssuanceRoutes } from '../api/issuance-routes.ts';
@@ -79,8 +81,13 @@ function routeModules(deps: RouteDeps): RouteModule[] {
   ];
 }
 
+/** Where embedded ClickHouse runs, for the start log. */
+function chdbPlacementText(p: ChdbPlacement): string {
+  return p === 'process' ? `child process, nice ${CHILD_NICE}` : `${p} thread`;
+}
+
 export async function startEngine(config: Config, logger: Logger, opts: { processMetrics?: boolean } = {}): Promise<Engine> {
-  const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath} (${config.clickhouse.thread ?? 'worker'} thread)` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
+  const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath} (${chdbPlacementText(config.clickhouse.thread ?? DEFAULT_CHDB_PLACEMENT)})` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
   const hotState = config.redis ? 'redis' : `memory (journal ${hotStateDir(config)})`;
   logger.info(`backends: bus=${config.kafka ? 'kafka' : 'embedded'} store=${storeLocation} hot=${hotState}`, {
     bus: config.kafka ? 'kafka' : 'embedded',

@@ -16,7 +16,8 @@ const envSchema = z.object({
   // Namespace of every Redis key the engine writes (tests and co-tenants use their own).
   QUANGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, "_", "." or "-"').default('qg'),
   QUANGUARD_DATA_DIR: z.string().default('./data'),
-  QUANGUARD_CHDB_THREAD: z.enum(['worker', 'main'], { error: 'must be "worker" (embedded ClickHouse on its own thread) or "main"' }).default('worker'),
+  // Where embedded ClickHouse runs: a child process at low priority, a worker thread, or the main thread.
+  QUANGUARD_CHDB_THREAD: z.enum(['process', 'worker', 'main'], { error: 'must be "process" (embedded ClickHouse in a low-priority child process), "worker" (on its own thread) or "main"' }).default('process'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   QUANGUARD_REQUIRE_SERVICES: z.enum(['0', '1', '']).default('0'),
@@ -32,7 +33,7 @@ const envSchema = z.object({
 
 export interface Config {
   kafka: { brokers: string[]; clientId: string; topicPrefix: string } | null;
-  clickhouse: { url: string; username: string; password: string; database: string } | { embeddedPath: string; database: string; /** Run chdb on a worker thread (default) or the main thread. */ thread?: 'worker' | 'main' };
+  clickhouse: { url: string; username: string; password: string; database: string } | { embeddedPath: string; database: string; /** Run chdb in a child process (default), on a worker thread or on the main thread. */ thread?: 'process' | 'worker' | 'main' };
   redis: { url: string; prefix: string } | null;
   dataDir: string;
   port: number;

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { z } from 'zod';
 import type { Logger } from '../../core/logger.ts';
-import { createStoreClient, type StoreConfig } from './client.ts';
+import { createStoreClient, type ChdbPlacement, type StoreConfig } from './client.ts';
 import { migrate } from './migrate.ts';
 import type { EncodedRows } from './encoded-rows.ts';
 import type { RowValues } from './rows.ts';
@@ -15,8 +15,8 @@ export type QueryParams = Record<string, unknown>;
 
 export interface AnalyticsStore {
   readonly backend: 'chdb' | 'clickhouse';
-  /** chdb only: embedded ClickHouse on its own worker thread (the default) or on the main thread. */
-  readonly thread?: 'worker' | 'main';
+  /** chdb only: embedded ClickHouse in a child process (the default), on a worker thread or on the main thread. */
+  readonly thread?: ChdbPlacement;
   /** A path or a URL without credentials, for logs. */
   readonly location: string;
   readonly database: string;

@@ -4,15 +4,17 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { Config } from '../../core/config.ts';
-import { ThreadedChdbConnection } from './chdb-worker.ts';
+import { RemoteChdbConnection } from './chdb-worker.ts';
 
 export type StoreConfig = Config['clickhouse'];
+export type ChdbPlacement = 'process' | 'worker' | 'main';
+export const DEFAULT_CHDB_PLACEMENT: ChdbPlacement = 'process';
 
 export interface StoreClient {
   client: ClickHouseClient;
   backend: 'chdb' | 'clickhouse';
-  /** chdb only: whether the engine runs on its own worker thread or on the main thread. */
-  thread?: 'worker' | 'main';
+  /** chdb only: where the engine runs: a worker thread, a child process or the main thread. */
+  thread?: ChdbPlacement;
   /** Where the data lives, for the start log: a path or a URL without credentials. */
   location: string;
 }
@@ -25,9 +27,10 @@ export function createStoreClient(cfg: StoreConfig): StoreClient {
   if (isEmbedded(cfg)) {
     // chdb binds one data directory per process: a second, different path throws. Tests share one
     // path (':memory:') and isolate by database name.
-    // Default: on a worker thread (./chdb-worker.ts says why); QUANGUARD_CHDB_THREAD=main runs it here.
-    const thread = cfg.thread ?? 'worker';
-    const connection = thread === 'worker' ? new ThreadedChdbConnection(cfg.embeddedPath) : createChdbConnection({ path: cfg.embeddedPath });
+    // Default: in a child process at low priority (./chdb-worker.ts says why);
+    // QUANGUARD_CHDB_THREAD=worker runs it on a worker thread of this process, =main on this thread.
+    const thread = cfg.thread ?? DEFAULT_CHDB_PLACEMENT;
+    const connection = thread === 'main' ? createChdbConnection({ path: cfg.embeddedPath }) : new RemoteChdbConnection(cfg.embeddedPath, thread);
     // The connection hook is marked experimental upstream and absent from the client's public
     // option types; the cast is confined here.
     const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { loadMigrations } from './migrate.ts';
 import { chTime } from './time.ts';
 import { eventRow } from './rows.ts';
-import { openTestStore, type TestStore } from '../testing/store.ts';
+import { openTestStore, testChdbPlacement, type TestStore } from '../testing/store.ts';
 
 let store: TestStore | undefined;
 afterEach(async () => {
@@ -30,7 +30,7 @@ describe('AnalyticsStore', () => {
   it('runs embedded ClickHouse on the thread the configuration asks for', async () => {
     store = await openTestStore();
     if (process.env.CLICKHOUSE_URL) expect(store.thread).toBeUndefined();
-    else expect(store.thread).toBe(process.env.QG_TEST_CHDB_THREAD === 'main' ? 'main' : 'worker');
+    else expect(store.thread).toBe(testChdbPlacement());
   });
 
   it('inserts and reads back rows with bound parameters, money as integer fen and ms times', async () => {

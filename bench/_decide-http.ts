@@ -11,6 +11,7 @@ import { ChildServer, loadAverage, median, openLoop } from './_http-bench.ts';
 import type { LoadResult } from './_http-load.ts';
 import type { ServerConfig, ServerStats } from './_http-server.ts';
 import { report } from './report.ts';
+import type { ChdbPlacement } from '../ingest/store/client.ts';
 
 export interface HttpOptions {
   rate: number;
@@ -20,6 +21,12 @@ export interface HttpOptions {
   connections: number;
   /** Store every decision in embedded ClickHouse, as `npm start` does (false: no decision sink). */
   store: boolean;
+  /**
+   * Where embedded ClickHouse runs in the decision API (absent: the default of `quanguard start`).
+   * Several: one decision API per placement, all in the same rounds as the trivial handler (an
+   * A/B in one run, each against the same trivial rounds).
+   */
+  chdbThreads?: ChdbPlacement[];
 }
 
 interface Side {
@@ -31,48 +38,55 @@ export async function overHttp(o: HttpOptions): Promise<void> {
   const seeds = Array.from({ length: o.rounds }, (_, r) => 12 + r);
   const warmSeed = 11;
   const dir = mkdtempSync(join(os.tmpdir(), 'qg-bench-decide-'));
-  const servers = {
-    trivial: await ChildServer.start('_http-server.ts', { kind: 'trivial', seeds: [] } satisfies ServerConfig),
-    decision: await ChildServer.start('_http-server.ts', { kind: 'decision', seeds: [warmSeed, ...seeds], ...(o.store ? { chdbPath: join(dir, 'clickhouse') } : {}) } satisfies ServerConfig),
-  };
-  const sides: Record<keyof typeof servers, Side> = { trivial: { load: [], server: [] }, decision: { load: [], server: [] } };
+  const placements: (ChdbPlacement | undefined)[] = o.store && o.chdbThreads?.length ? o.chdbThreads : [undefined];
+  // A chdb directory belongs to one process: each decision API gets its own.
+  const decisionConfig = (p: ChdbPlacement | undefined, i: number): ServerConfig => ({ kind: 'decision', seeds: [warmSeed, ...seeds], ...(o.store ? { chdbPath: join(dir, `clickhouse-${i}`), chdbThread: p } : {}) });
+  const names = ['trivial', ...placements.map((p) => (placements.length > 1 ? `decision:${p}` : 'decision'))];
+  const servers = new Map<string, ChildServer>();
+  const sides = new Map<string, Side>(names.map((n) => [n, { load: [], server: [] }]));
   const loads: number[] = [];
   try {
+    servers.set('trivial', await ChildServer.start('_http-server.ts', { kind: 'trivial', seeds: [] } satisfies ServerConfig));
+    for (const [i, p] of placements.entries()) servers.set(names[i + 1]!, await ChildServer.start('_http-server.ts', decisionConfig(p, i)));
     // A fresh process runs its handlers in the interpreter first: one unmeasured pass each at the
     // same rate lets the JIT settle before round 1.
-    for (const s of Object.values(servers))
+    for (const s of servers.values())
       await openLoop({ host: '127.0.0.1', port: s.port, rate: o.rate, warmupS: 0, seconds: o.warmupS, connections: o.connections, source: { kind: 'decide', seed: warmSeed, count: Math.ceil(o.rate * o.warmupS) + 100 } });
     for (let r = 0; r < o.rounds; r++) {
-      const order = r % 2 === 0 ? (['trivial', 'decision'] as const) : (['decision', 'trivial'] as const);
+      // Each round starts with another server (trivial, decision; then decision, trivial; ...).
+      const order = names.map((_, k) => names[(k + r) % names.length]!);
       for (const name of order) {
-        const s = servers[name];
+        const s = servers.get(name)!;
         // Every round sends events the engine has not seen (a redelivered event is answered from
-        // its recent decisions, which would flatter it); both sides get the same bytes.
+        // its recent decisions, which would flatter it); every server gets the same bytes.
         const count = Math.ceil(o.rate * (o.warmupS + o.seconds)) + 100;
         await s.stats();
-        sides[name].load.push(await openLoop({ host: '127.0.0.1', port: s.port, rate: o.rate, warmupS: o.warmupS, seconds: o.seconds, connections: o.connections, source: { kind: 'decide', seed: seeds[r]!, count } }));
-        sides[name].server.push(await s.stats<ServerStats>());
+        sides.get(name)!.load.push(await openLoop({ host: '127.0.0.1', port: s.port, rate: o.rate, warmupS: o.warmupS, seconds: o.seconds, connections: o.connections, source: { kind: 'decide', seed: seeds[r]!, count } }));
+        sides.get(name)!.server.push(await s.stats<ServerStats>());
         loads.push(loadAverage());
       }
     }
   } finally {
-    await servers.trivial.stop();
-    await servers.decision.stop();
+    for (const s of servers.values()) await s.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const ours = sides.decision, base = sides.trivial;
+  const base = sides.get('trivial')!;
+  for (const [i, p] of placements.entries()) reportSide(o, sides.get(names[i + 1]!)!, base, p, median(loads));
+}
+
+function reportSide(o: HttpOptions, ours: Side, base: Side, placement: ChdbPlacement | undefined, loadAvg: number): void {
   const med = (s: Side, f: (l: LoadResult) => number) => median(s.load.map(f));
   const common = {
     bench: 'decide',
-    backend: o.store ? 'http+memory, decisions to chdb' : 'http+memory, decisions not stored',
+    backend: o.store ? `http+memory, decisions to chdb (${placement ?? 'default placement'})` : 'http+memory, decisions not stored',
     offeredRate: o.rate,
     seconds: o.seconds,
     warmupSExcluded: o.warmupS,
     rounds: o.rounds,
     connections: o.connections,
     loadGenerator: 'open loop, latency from each request\'s due time (bench/_http-load.ts, separate process)',
-    loadAverage: median(loads),
+    loadAverage: loadAvg,
   };
   for (const p of ['p50', 'p90', 'p99', 'p999'] as const)
     report({ ...common, metric: `http_latency_${p}_ms`, unit: 'ms', value: med(ours, (l) => l[p]), baseline: med(base, (l) => l[p]), baselineName: 'trivial express handler', perRound: ours.load.map((l) => l[p]), baselinePerRound: base.load.map((l) => l[p]), ...(p === 'p99' ? { target: '<= 1.5x baseline' } : {}) });
@@ -83,7 +97,8 @@ export async function overHttp(o: HttpOptions): Promise<void> {
   report({ ...common, metric: 'http_error_responses', unit: 'count', value: bad(ours), baseline: bad(base), requests: ours.load.reduce((a, l) => a + l.due, 0), target: 0 });
   // CPU per request does not depend on how busy the machine is: what each handler costs.
   const cpuPerReq = (s: Side) => (1e6 * s.server.reduce((a, x) => a + x.cpuS, 0)) / Math.max(1, s.server.reduce((a, x) => a + x.requests, 0));
-  report({ ...common, metric: 'http_server_cpu_us_per_request', unit: 'us', value: cpuPerReq(ours), baseline: cpuPerReq(base), perRound: ours.server.map((s) => Math.round((1e6 * s.cpuS) / Math.max(1, s.requests))), baselinePerRound: base.server.map((s) => Math.round((1e6 * s.cpuS) / Math.max(1, s.requests))) });
+  const childPerReq = (s: Side) => (s.server.some((x) => x.childCpuS === null) ? null : Math.round((1e6 * s.server.reduce((a, x) => a + x.childCpuS!, 0)) / Math.max(1, s.server.reduce((a, x) => a + x.requests, 0))));
+  report({ ...common, metric: 'http_server_cpu_us_per_request', unit: 'us', value: cpuPerReq(ours), baseline: cpuPerReq(base), childProcessesUsPerRequest: childPerReq(ours), perRound: ours.server.map((s) => Math.round((1e6 * s.cpuS) / Math.max(1, s.requests))), baselinePerRound: base.server.map((s) => Math.round((1e6 * s.cpuS) / Math.max(1, s.requests))) });
   // The main thread's share: what every request queues behind (the rest is embedded ClickHouse's
   // threads and the collector's helpers).
   const mainPerReq = (s: Side) => (s.server.some((x) => x.mainThreadCpuS === null) ? null : (1e6 * s.server.reduce((a, x) => a + x.mainThreadCpuS!, 0)) / Math.max(1, s.server.reduce((a, x) => a + x.requests, 0)));

@@ -3,7 +3,7 @@
 // in-process benchmark's 200k events), and the load generator is a third process.
 // argv[2]: JSON `ServerConfig`. Prints `{"port":N}` when listening; then on stdin, `stats` prints
 // what the process spent since the previous `stats` (CPU, event-loop delay, GC pauses, requests).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,7 @@ import { createApp } from '../api/app.ts';
 import { decisionRoutes } from '../api/decision-routes.ts';
 import { silentLogger } from '../core/logger.ts';
 import { createAnalyticsStore } from '../ingest/store/analytics-store.ts';
+import type { ChdbPlacement } from '../ingest/store/client.ts';
 import { memoryEngine } from '../rules/engine/engine.ts';
 import { loadRuleset } from '../rules/ruleset/load.ts';
 import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
@@ -24,12 +25,19 @@ export interface ServerConfig {
   seeds: number[];
   /** Embedded ClickHouse directory for decisions_v1 (as `quanguard start` stores them); absent: no sink. */
   chdbPath?: string;
+  /** Where embedded ClickHouse runs (absent: the store's default, as `quanguard start`). */
+  chdbThread?: ChdbPlacement;
 }
 
 export interface ServerStats {
   requests: number;
-  /** CPU of the whole process: every thread, embedded ClickHouse's included. */
+  /**
+   * CPU of the whole process, every thread, and of its child processes (embedded ClickHouse's,
+   * when it runs in one): what serving the requests cost the machine.
+   */
   cpuS: number;
+  /** The child processes' part of cpuS; null where /proc is not there. */
+  childCpuS: number | null;
   /**
    * CPU of the main thread alone (the event loop every request waits for), from Linux's per-thread
    * counters in 10 ms ticks; null where /proc is not there.
@@ -54,7 +62,7 @@ async function build(cfg: ServerConfig): Promise<express.Express> {
   }
   let sink: StoreDecisionSink | undefined;
   if (cfg.chdbPath) {
-    const store = createAnalyticsStore({ embeddedPath: cfg.chdbPath, database: 'quanguard' }, silentLogger);
+    const store = createAnalyticsStore({ embeddedPath: cfg.chdbPath, database: 'quanguard', ...(cfg.chdbThread ? { thread: cfg.chdbThread } : {}) }, silentLogger);
     await store.migrate();
     sink = new StoreDecisionSink(store, { logger: silentLogger });
   }
@@ -95,7 +103,32 @@ function mainThreadCpu(): number | null {
   }
 }
 
+/**
+ * utime + stime of this process's live child processes (all their threads), in seconds: a child
+ * is found by its parent pid in /proc. Null where /proc is not there.
+ */
+function childrenCpu(): number | null {
+  let total = 0;
+  try {
+    for (const name of readdirSync('/proc')) {
+      if (!/^[0-9]+$/.test(name)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      } catch {
+        continue; // ended meanwhile
+      }
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) === process.pid) total += (Number(f[11]) + Number(f[12])) / 100;
+    }
+  } catch {
+    return null;
+  }
+  return total;
+}
+
 let cpu0 = process.cpuUsage();
+let child0 = childrenCpu();
 let main0 = mainThreadCpu();
 let t0 = performance.now();
 
@@ -104,10 +137,13 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() !== 'stats') continue;
   const cpu = process.cpuUsage(cpu0);
   const main = mainThreadCpu();
+  const child = childrenCpu();
+  const childCpu = child === null || child0 === null ? null : Math.max(0, child - child0);
   const r2 = (v: number) => Math.round(v * 100) / 100;
   const stats: ServerStats = {
     requests,
-    cpuS: r2((cpu.user + cpu.system) / 1e6),
+    cpuS: r2((cpu.user + cpu.system) / 1e6 + (childCpu ?? 0)),
+    childCpuS: childCpu === null ? null : r2(childCpu),
     mainThreadCpuS: main === null || main0 === null ? null : r2(main - main0),
     wallS: r2((performance.now() - t0) / 1000),
     loopP99Ms: r2(loop.percentile(99) / 1e6),
@@ -122,6 +158,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   loop.reset();
   cpu0 = process.cpuUsage();
   main0 = main;
+  child0 = child;
   t0 = performance.now();
 }
 server.closeAllConnections();

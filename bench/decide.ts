@@ -1,10 +1,12 @@
-// `npm run bench -- decide [--events N] [--rate R] [--seconds S] [--rounds K] [--warmup W] [--connections C] [--no-in-process] [--no-http] [--no-store] [--growth K]`
+// `npm run bench -- decide [--events N] [--rate R] [--seconds S] [--rounds K] [--warmup W] [--connections C] [--no-in-process] [--no-http] [--no-store] [--chdb process|worker|main[,...]] [--growth K]`
 // 1. In-process decisions per second, every rule of the live set and windowed features on (memory
 //    feature store), against the same rules in json-rules-engine in the same run.
 // 2. The HTTP decision API under a fixed offered rate from a separate open-loop load generator, against
 //    a trivial express handler under the same load in the same run: latency percentiles, errors
 //    (bench/_decide-http.ts; `--rounds`, `--warmup` seconds left out of each round, `--connections`).
 //    `--no-store`: the decision API without decision storage (to tell the engine's cost from storage's).
+//    `--chdb`: where the decision API runs embedded ClickHouse (default: where `quanguard start` does);
+//    several (`--chdb process,worker`): one decision API each, side by side in the same rounds.
 // 3. `--growth K`: K seeds of 30,000 events each, one after the other through one engine, each
 //    seed's stream starting at the drop again and sharing IP ranges and the campaign with the
 //    others; decisions per CPU-second per seed against the first: how the engine's cost grows with
@@ -16,6 +18,7 @@ import { memoryEngine } from '../rules/engine/engine.ts';
 import { loadRuleset } from '../rules/ruleset/load.ts';
 import { benchTraffic } from './_decide-events.ts';
 import { overHttp } from './_decide-http.ts';
+import type { ChdbPlacement } from '../ingest/store/client.ts';
 import { JsonRulesBaseline } from './_jre-baseline.ts';
 import { machine, report } from './report.ts';
 
@@ -81,11 +84,20 @@ async function growth(seeds: number): Promise<void> {
   }
 }
 
+/** `--chdb process,worker`: one decision API per placement, side by side in the same rounds. */
+function chdbPlacements(v: string | true | undefined): ChdbPlacement[] | undefined {
+  if (v === undefined) return undefined;
+  const list = typeof v === 'string' ? v.split(',') : [];
+  const bad = list.length === 0 || list.some((p) => p !== 'process' && p !== 'worker' && p !== 'main');
+  if (bad) throw new Error('bench decide: --chdb takes process, worker or main, or several separated by commas');
+  return list as ChdbPlacement[];
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { options } = parseArgs(argv);
   const num = (k: string, d: number) => (typeof options[k] === 'string' ? Number(options[k]) : d);
   machine('decide');
   if (options['no-in-process'] === undefined) await inProcess(num('events', 200_000));
-  if (options['no-http'] === undefined) await overHttp({ rate: num('rate', 2000), seconds: num('seconds', 10), warmupS: num('warmup', 3), rounds: num('rounds', 3), connections: num('connections', 50), store: options['no-store'] === undefined });
+  if (options['no-http'] === undefined) await overHttp({ rate: num('rate', 2000), seconds: num('seconds', 10), warmupS: num('warmup', 3), rounds: num('rounds', 3), connections: num('connections', 50), store: options['no-store'] === undefined, chdbThreads: chdbPlacements(options['chdb']) });
   if (options.growth !== undefined) await growth(num('growth', 4));
 }

@@ -57,6 +57,7 @@ export class Journal {
   private snapshotBytes: number;
   private dirty = false;
   private pending: string[] = [];
+  private pendingChars = 0;
   private flushQueued = false;
   private written = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -115,7 +116,10 @@ export class Journal {
    * store call resumes, so nobody is answered before the kernel has the line.
    */
   record(op: string, args: unknown[], now: number): void {
-    this.pending.push(`${JSON.stringify([++this.seq, now, op, args])}\n`);
+    const line = `${JSON.stringify([++this.seq, now, op, args])}\n`;
+    this.pending.push(line);
+    this.pendingChars += line.length;
+    if (this.pendingChars > 16 << 20) this.writePending(); // a long burst goes out in pieces, not one string
     if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(() => this.flush());
@@ -125,15 +129,20 @@ export class Journal {
   /** Writes the recorded lines; a store's call is one synchronous step, so between microtasks the state is whole for a rewrite. */
   private flush(): void {
     this.flushQueued = false;
+    this.writePending();
+    if (this.fd >= 0 && this.bytes >= this.rewriteMinBytes && this.bytes >= this.snapshotBytes) this.rewrite();
+  }
+
+  private writePending(): void {
     if (this.pending.length === 0 || this.fd < 0) return;
     const buf = Buffer.from(this.pending.length === 1 ? this.pending[0]! : this.pending.join(''), 'utf8');
     this.pending = [];
+    this.pendingChars = 0;
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off);
     this.bytes += buf.length;
     this.written += buf.length;
     this.dirty = true;
-    if (this.bytes >= this.rewriteMinBytes && this.bytes >= this.snapshotBytes) this.rewrite();
   }
 
   /** Bytes of journal lines written since open (rewrites do not reset it). */
@@ -143,7 +152,7 @@ export class Journal {
 
   /** Writes the whole state as a snapshot and starts an empty journal. */
   rewrite(): void {
-    this.flush();
+    this.writePending();
     const snapPath = join(this.dir, `${this.name}.snapshot`);
     const tmp = `${snapPath}.tmp`;
     const data = serialize({ seq: this.seq, state: this.target.snapshot() });
@@ -170,7 +179,7 @@ export class Journal {
   }
 
   sync(): void {
-    this.flush();
+    this.writePending();
     if (!this.dirty) return;
     this.dirty = false;
     fsyncSync(this.fd);

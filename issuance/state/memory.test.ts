@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../core/clock.ts';
+import { campaignDef } from '../testing/fixtures.ts';
 import { MemoryIssuanceStore } from './memory.ts';
 import type { Outbox } from './outbox.ts';
 import { storeContract } from './store.contract.ts';
@@ -48,3 +50,24 @@ function restartingStore(clock: Clock, rewriteMinBytes: number): { store: Issuan
 
 storeContract('memory, journaled, restarted before every call', async (clock) => restartingStore(clock, 64 << 20));
 storeContract('memory, journaled with snapshots every 2 KB, restarted before every call', async (clock) => restartingStore(clock, 2048));
+
+it('journals a large eligibility import in lines of 10,000 grants and replays all of it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qg-hot-import-'));
+  try {
+    const clock = { now: () => 1_777_000_000_000 };
+    const a = MemoryIssuanceStore.open(dir, clock, { fsyncEveryMs: 0 });
+    await a.createCampaign({ ...campaignDef() });
+    const grants = Array.from({ length: 25_001 }, (_, i) => ({ userId: `usr_${i}`, idHash: `h${i}`, phoneHash: `p${i}`, eventJson: `{"n":${i}}` }));
+    expect((await a.grantEligibility('cmp_test', grants)).every((o) => o === 'granted')).toBe(true);
+    await a.close();
+    const lines = readFileSync(join(dir, 'issuance.journal'), 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as [number, number, string, unknown[]])[2])).toEqual(['createCampaign', 'grantEligibility', 'grantEligibility', 'grantEligibility']);
+    const b = MemoryIssuanceStore.open(dir, clock, { fsyncEveryMs: 0 });
+    expect(await b.identity('cmp_test', 'usr_25000')).toEqual({ idHash: 'h25000', phoneHash: 'p25000' });
+    expect(await b.identity('cmp_test', 'usr_9999')).toEqual({ idHash: 'h9999', phoneHash: 'p9999' });
+    expect(await b.outbox.backlog('relay')).toBe(25_001);
+    await b.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

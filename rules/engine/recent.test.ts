@@ -4,9 +4,23 @@ import { OUTCOMES } from '../../core/decision.ts';
 import { Rng } from '../../core/rng.ts';
 import { RecentDecisions } from './recent.ts';
 
+// Reasons: none, a few common lists, or (past the table of shared lists) one of their own.
+function reasonsFor(rng: Rng, n: number): string[] {
+  const r = rng.next();
+  if (r < 0.5) return [];
+  if (r < 0.8) return ['CASH_OUT.THRESHOLD_HUGGING', `R${n % 7}`].slice(0, 1 + (n % 2));
+  return [`BOT.R${n}`, 'CASH_OUT.LATE_HOUR'];
+}
+
+// Ids of every shape an id column keeps: short, longer than a slot, not Latin-1.
+function idOf(kind: string, n: number): string {
+  if (n % 11 === 0) return `${kind}_${'x'.repeat(40)}${n.toString(36)}`;
+  if (n % 13 === 0) return `${kind}_用户${n.toString(36)}`;
+  return `${kind}_${n.toString(36)}`;
+}
+
 function decision(rng: Rng, eventId: string, n: number): RiskDecision {
-  const reasons = rng.bool(0.3) ? ['CASH_OUT.THRESHOLD_HUGGING', `R${n % 7}`] : [];
-  return { decisionId: `dec_${n}`, eventId, decision: OUTCOMES[rng.int(0, 3)]!, score: rng.int(0, 100) / 4, reasons, rulesetVersion: n % 2 ? 'v1' : 'v2' };
+  return { decisionId: idOf('dec', n), eventId, decision: OUTCOMES[rng.int(0, 3)]!, score: rng.int(0, 100) / 4, reasons: reasonsFor(rng, n), rulesetVersion: n % 3 ? 'v1' : 'v2' };
 }
 
 /** The Map the engine used before, as the model: same answers for every id, after every step. */
@@ -15,7 +29,7 @@ function compare(capacity: number, steps: number, ids: number, seed: number): vo
   const recent = new RecentDecisions(capacity);
   const model = new Map<string, RiskDecision>();
   for (let n = 0; n < steps; n++) {
-    const eventId = `evt_${rng.int(0, ids - 1).toString(36)}`;
+    const eventId = idOf('evt', rng.int(0, ids - 1));
     expect(recent.get(eventId)).toEqual(model.get(eventId));
     const d = decision(rng, eventId, n);
     recent.add(d);
@@ -23,11 +37,12 @@ function compare(capacity: number, steps: number, ids: number, seed: number): vo
     if (model.size > capacity) model.delete(model.keys().next().value!);
     expect(recent.size).toBe(model.size);
   }
-  for (let i = 0; i < ids; i++) expect(recent.get(`evt_${i.toString(36)}`)).toEqual(model.get(`evt_${i.toString(36)}`));
+  for (let i = 0; i < ids; i++) expect(recent.get(idOf('evt', i))).toEqual(model.get(idOf('evt', i)));
 }
 
 describe('RecentDecisions answers as a Map of the last decisions by event id did', () => {
   it('while it grows, with repeated ids taking the first one\'s place', () => compare(100_000, 5_000, 3_000, 1));
+  it('past the table of shared reason lists', () => compare(100_000, 30_000, 20_000, 5));
   it('once full, forgetting the oldest first (eviction moves probe runs back)', () => compare(700, 20_000, 2_000, 2));
   it('with a capacity of one', () => compare(1, 500, 20, 3));
   it('holds nothing at capacity 0', () => {

@@ -2,11 +2,14 @@
 // the answer it got the first time (oldest forgotten first once `capacity` are held).
 //
 // Why not a Map of decision objects: one entry per event, held for up to a million events, made
-// every decision object, its reasons array and the map's entries survive young-generation
-// collections and move to the old generation, and the map's table was rehashed as it grew. In
-// the in-process bench that bookkeeping cost about a fifth of the engine's CPU. Here an entry is
-// a few numbers in typed arrays (an open-addressing table of event-id hashes, probed linearly)
-// plus the two id strings; the decision object is built again only for a redelivered event.
+// every decision object, its strings, its reasons array and the map's entries survive
+// young-generation collections (copied, then moved to the old generation), and the map's table
+// was rehashed as it grew. In the in-process bench about 40% of what a young collection found was
+// still alive, and this bookkeeping cost about a fifth of the engine's CPU. Here an entry holds no
+// JS object: the two ids are copied as bytes into fixed-width typed-array slots (an id longer than
+// a slot, or not Latin-1, is kept as a string apart), the reasons are a number into a table of the
+// distinct reason lists seen, and the lookup is an open-addressing table of event-id hashes,
+// probed linearly. The decision object is built again only for a redelivered event.
 import { OUTCOMES, type RiskDecision } from '../../core/decision.ts';
 
 /** 32-bit FNV-1a over the UTF-16 code units: cheap, and only a first filter before the ids are compared. */
@@ -16,18 +19,84 @@ function hashOf(s: string): number {
   return h | 0;
 }
 
+/** Bytes per id slot: event and decision ids in practice are 10-30 characters. */
+const ID_BYTES = 32;
+/** Distinct reason lists kept in the table; past that a decision keeps its own copy. */
+const MAX_REASON_LISTS = 4096;
+const NO_REASONS = 0, OWN_REASONS = -1;
+
+/**
+ * Ids of `ID_BYTES` characters or fewer, all Latin-1, as bytes in slot k; longer ones as strings
+ * in a map by slot (the same answers, only not as compact).
+ */
+class IdColumn {
+  bytes = new Uint8Array(0);
+  lens = new Uint8Array(0);
+  private readonly long = new Map<number, string>();
+
+  grow(n: number): void {
+    const bytes = new Uint8Array(n * ID_BYTES), lens = new Uint8Array(n);
+    bytes.set(this.bytes);
+    lens.set(this.lens);
+    this.bytes = bytes;
+    this.lens = lens;
+  }
+
+  set(k: number, id: string): void {
+    if (this.lens[k] === 255) this.long.delete(k);
+    const n = id.length;
+    if (n <= ID_BYTES) {
+      const bytes = this.bytes, at = k * ID_BYTES;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = id.charCodeAt(i);
+        if (c > 255) break;
+        bytes[at + i] = c;
+      }
+      if (i === n) {
+        this.lens[k] = n;
+        return;
+      }
+    }
+    this.lens[k] = 255;
+    this.long.set(k, id);
+  }
+
+  equals(k: number, id: string): boolean {
+    const n = this.lens[k]!;
+    if (n === 255) return this.long.get(k) === id;
+    if (n !== id.length) return false;
+    const bytes = this.bytes, at = k * ID_BYTES;
+    for (let i = 0; i < n; i++) if (bytes[at + i] !== id.charCodeAt(i)) return false;
+    return true;
+  }
+
+  get(k: number): string {
+    const n = this.lens[k]!;
+    if (n === 255) return this.long.get(k)!;
+    const at = k * ID_BYTES;
+    return String.fromCharCode(...this.bytes.subarray(at, at + n));
+  }
+}
+
 export class RecentDecisions {
   // Entries by number (the n-th remembered event is entry n mod capacity), in arrays that grow
   // by doubling until they hold `capacity` entries.
-  private eventIds: string[] = [];
-  private decisionIds: string[] = [];
-  private versions: string[] = [];
-  /** Only decisions with reasons keep their array; most have none. */
-  private reasons: (string[] | undefined)[] = [];
+  private readonly eventIds = new IdColumn();
+  private readonly decisionIds = new IdColumn();
   private hashes = new Int32Array(0);
   private outcomes = new Uint8Array(0);
   private scores = new Float64Array(0);
-  /** Open addressing: entry number + 1 (0 = empty) and that entry's hash beside it, so a probe reads no string. */
+  /** Rule set version: its number in `versionList`. */
+  private versions = new Int32Array(0);
+  private readonly versionList: string[] = [];
+  /** NO_REASONS, OWN_REASONS (in `ownReasons`), or 1 + the list's number in `reasonLists`. */
+  private reasonIds = new Int32Array(0);
+  private readonly reasonLists: (readonly string[])[] = [];
+  /** The reason lists by their first reason, to find a list seen before without building a key. */
+  private readonly listsByFirst = new Map<string, number[]>();
+  private readonly ownReasons = new Map<number, string[]>();
+  /** Open addressing: entry number + 1 (0 = empty) and that entry's hash beside it, so a probe reads no id. */
   private slots = new Int32Array(0);
   private slotHashes = new Int32Array(0);
   private mask = -1;
@@ -68,11 +137,12 @@ export class RecentDecisions {
       this.hashes[k] = h;
       this.link(k, h);
       this.added++;
+      this.eventIds.set(k, d.eventId);
     }
-    this.eventIds[k] = d.eventId;
-    this.decisionIds[k] = d.decisionId;
-    this.versions[k] = d.rulesetVersion;
-    this.reasons[k] = d.reasons.length > 0 ? d.reasons : undefined;
+    this.decisionIds.set(k, d.decisionId);
+    this.versions[k] = this.versionNumber(d.rulesetVersion);
+    if (this.reasonIds[k] === OWN_REASONS) this.ownReasons.delete(k);
+    this.reasonIds[k] = this.reasonsNumber(k, d.reasons);
     this.outcomes[k] = OUTCOMES.indexOf(d.decision);
     this.scores[k] = d.score;
   }
@@ -84,20 +154,51 @@ export class RecentDecisions {
     for (let p = h & mask; slots[p] !== 0; p = (p + 1) & mask) {
       if (slotHashes[p] !== h) continue;
       const k = slots[p]! - 1;
-      if (this.eventIds[k] === eventId) return k;
+      if (this.eventIds.equals(k, eventId)) return k;
     }
     return -1;
   }
 
   private decisionAt(k: number): RiskDecision {
+    const r = this.reasonIds[k]!;
     return {
-      decisionId: this.decisionIds[k]!,
-      eventId: this.eventIds[k]!,
+      decisionId: this.decisionIds.get(k),
+      eventId: this.eventIds.get(k),
       decision: OUTCOMES[this.outcomes[k]!]!,
       score: this.scores[k]!,
-      reasons: this.reasons[k] ?? [],
-      rulesetVersion: this.versions[k]!,
+      // A copy: the caller may change its answer without changing a later one.
+      reasons: r === NO_REASONS ? [] : r === OWN_REASONS ? this.ownReasons.get(k)!.slice() : this.reasonLists[r - 1]!.slice(),
+      rulesetVersion: this.versionList[this.versions[k]!]!,
     };
+  }
+
+  private versionNumber(v: string): number {
+    // Versions are few: the live and shadow rule sets an engine was built with.
+    const i = this.versionList.indexOf(v);
+    return i >= 0 ? i : this.versionList.push(v) - 1;
+  }
+
+  private reasonsNumber(k: number, reasons: readonly string[]): number {
+    const n = reasons.length;
+    if (n === 0) return NO_REASONS;
+    const candidates = this.listsByFirst.get(reasons[0]!);
+    if (candidates !== undefined) {
+      for (const c of candidates) {
+        const list = this.reasonLists[c]!;
+        if (list.length !== n) continue;
+        let same = true;
+        for (let i = 1; i < n && same; i++) same = list[i] === reasons[i];
+        if (same) return c + 1;
+      }
+    }
+    if (this.reasonLists.length >= MAX_REASON_LISTS) {
+      this.ownReasons.set(k, reasons.slice());
+      return OWN_REASONS;
+    }
+    const c = this.reasonLists.push(Object.freeze(reasons.slice())) - 1;
+    if (candidates !== undefined) candidates.push(c);
+    else this.listsByFirst.set(reasons[0]!, [c]);
+    return c + 1;
   }
 
   private link(k: number, h: number): void {
@@ -128,18 +229,24 @@ export class RecentDecisions {
   /** Doubles the entry arrays (up to capacity) and rebuilds the table at twice their size. */
   private grow(): void {
     const n = Math.min(this.capacity, Math.max(1024, this.hashes.length * 2));
-    const hashes = new Int32Array(n), outcomes = new Uint8Array(n), scores = new Float64Array(n);
-    hashes.set(this.hashes);
-    outcomes.set(this.outcomes);
-    scores.set(this.scores);
-    this.hashes = hashes;
-    this.outcomes = outcomes;
-    this.scores = scores;
+    this.hashes = grown(this.hashes, n);
+    this.outcomes = grown(this.outcomes, n);
+    this.scores = grown(this.scores, n);
+    this.versions = grown(this.versions, n);
+    this.reasonIds = grown(this.reasonIds, n);
+    this.eventIds.grow(n);
+    this.decisionIds.grow(n);
     let size = 1;
     while (size < n * 2) size *= 2;
     this.slots = new Int32Array(size);
     this.slotHashes = new Int32Array(size);
     this.mask = size - 1;
-    for (let k = 0; k < this.added; k++) this.link(k, hashes[k]!);
+    for (let k = 0; k < this.added; k++) this.link(k, this.hashes[k]!);
   }
+}
+
+function grown<T extends Int32Array | Uint8Array | Float64Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
 }

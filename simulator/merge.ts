@@ -25,6 +25,12 @@ export interface DaySource {
 
 // Lines per day the key can index: 2^26; with 86.4 M ms in a day the key stays below 2^53.
 const INDEX_LIMIT = 2 ** 26;
+// The radix sort takes times in two digits of 14 bits (a day has 86.4 M ms, below 2^28), from
+// this many lines on (below, clearing its counts costs more than it saves).
+const RADIX_BITS = 14;
+const RADIX = 2 ** RADIX_BITS;
+const RADIX_MASK = RADIX - 1;
+const RADIX_FROM = 2_048;
 
 export class DayMerger {
   // Reused from day to day: fresh memory is fresh pages, and faulting them in cost more than the
@@ -35,6 +41,11 @@ export class DayMerger {
   private arena = new Uint8Array(0);
   private keys = new Float64Array(0);
   private starts = new Float64Array(0);
+  // For the radix sort (see `sortKeys`): each line's time, and line numbers in two orders.
+  private times = new Int32Array(0);
+  private byLow = new Uint32Array(0);
+  private byTime = new Uint32Array(0);
+  private readonly counts = new Uint32Array(RADIX);
 
   /** The day's lines sorted by time, as one buffer (the in-process stream); overwritten by the
    * next call. */
@@ -157,8 +168,11 @@ export class DayMerger {
     if (this.keys.length < n + 1) {
       this.keys = new Float64Array(Math.ceil((n + 1) * 1.25));
       this.starts = new Float64Array(this.keys.length);
+      this.times = new Int32Array(this.keys.length);
+      this.byLow = new Uint32Array(this.keys.length);
+      this.byTime = new Uint32Array(this.keys.length);
     }
-    const arena = this.arena, keys = this.keys, starts = this.starts;
+    const arena = this.arena, keys = this.keys, starts = this.starts, lineTimes = this.times;
     let pos = 0;
     let line = 0;
     for (const s of sources) {
@@ -172,13 +186,54 @@ export class DayMerger {
       const { times, lengths } = s;
       for (let i = 0; i < times.length; i++, line++) {
         starts[line] = pos;
-        keys[line] = times[i]! * INDEX_LIMIT + line;
+        lineTimes[line] = times[i]!;
         pos += lengths[i]!;
       }
     }
     if (pos !== total) throw new Error(`simulator: day lines add up to ${pos} bytes, files hold ${total}`);
     starts[n] = total;
-    return { total, order: keys.subarray(0, n).sort(), n };
+    return { total, order: this.sortKeys(n), n };
+  }
+
+  /** The keys (time * INDEX_LIMIT + line) of lines 0..n in ascending order. A big day's lines are
+   * put in order by time with a stable two-pass radix sort (lines are numbered in key order
+   * within a time, so stable is the same order), not by sorting the keys as numbers:
+   * 5 against 25 ms for 280,000 lines at random times (same keys out, compared). */
+  private sortKeys(n: number): Float64Array {
+    const keys = this.keys.subarray(0, n), times = this.times;
+    let fits = n >= RADIX_FROM;
+    for (let i = 0; fits && i < n; i++) fits = times[i]! >= 0 && times[i]! < RADIX * RADIX;
+    if (!fits) {
+      for (let i = 0; i < n; i++) keys[i] = times[i]! * INDEX_LIMIT + i;
+      return keys.sort();
+    }
+    const counts = this.counts, byLow = this.byLow, byTime = this.byTime;
+    // By the low bits of the time, lines in their own order...
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[times[i]! & RADIX_MASK]!++;
+    for (let d = 0, at = 0; d < RADIX; d++) {
+      const c = counts[d]!;
+      counts[d] = at;
+      at += c;
+    }
+    for (let i = 0; i < n; i++) byLow[counts[times[i]! & RADIX_MASK]!++] = i;
+    // ...then by the high bits, keeping that order.
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[times[i]! >>> RADIX_BITS]!++;
+    for (let d = 0, at = 0; d < RADIX; d++) {
+      const c = counts[d]!;
+      counts[d] = at;
+      at += c;
+    }
+    for (let k = 0; k < n; k++) {
+      const i = byLow[k]!;
+      byTime[counts[times[i]! >>> RADIX_BITS]!++] = i;
+    }
+    for (let k = 0; k < n; k++) {
+      const i = byTime[k]!;
+      keys[k] = times[i]! * INDEX_LIMIT + i;
+    }
+    return keys;
   }
 }
 

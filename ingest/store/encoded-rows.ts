@@ -1,6 +1,6 @@
 // Rows already encoded for an INSERT: JSONCompactEachRow lines, UTF-8, in one byte buffer. A
 // writer that keeps rows for a while before inserting them (the decision sink buffers up to
-// 500 ms) holds them here as bytes outside the JavaScript heap instead of as row objects: on the
+// a second) holds them here as bytes outside the JavaScript heap instead of as row objects: on the
 // decision API's thread the buffered rows and their strings were surviving young-generation
 // collections (copied, then promoted) only to be serialised once at flush. The bytes go to the
 // store as they are (the embedded ClickHouse thread gets a copy of just the slice, no string).

@@ -3,7 +3,7 @@
 // in-process benchmark's 200k events), and the load generator is a third process.
 // argv[2]: JSON `ServerConfig`. Prints `{"port":N}` when listening; then on stdin, `stats` prints
 // what the process spent since the previous `stats` (CPU, event-loop delay, GC pauses, requests).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +17,7 @@ import type { ChdbPlacement } from '../ingest/store/client.ts';
 import { memoryEngine } from '../rules/engine/engine.ts';
 import { loadRuleset } from '../rules/ruleset/load.ts';
 import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
+import { childrenCpuUsage } from './_cpu.ts';
 import { benchTraffic } from './_decide-events.ts';
 
 export interface ServerConfig {
@@ -103,28 +104,10 @@ function mainThreadCpu(): number | null {
   }
 }
 
-/**
- * utime + stime of this process's live child processes (all their threads), in seconds: a child
- * is found by its parent pid in /proc. Null where /proc is not there.
- */
+/** CPU of the child processes (embedded ClickHouse's), in seconds; null where /proc is not there. */
 function childrenCpu(): number | null {
-  let total = 0;
-  try {
-    for (const name of readdirSync('/proc')) {
-      if (!/^[0-9]+$/.test(name)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      } catch {
-        continue; // ended meanwhile
-      }
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) === process.pid) total += (Number(f[11]) + Number(f[12])) / 100;
-    }
-  } catch {
-    return null;
-  }
-  return total;
+  const c = childrenCpuUsage();
+  return c === null ? null : (c.user + c.system) / 1e6;
 }
 
 let cpu0 = process.cpuUsage();

@@ -49,6 +49,7 @@ import { createAnalyticsStore, type AnalyticsStore } from '../ingest/store/analy
 import { EVENT_TABLES, eventRow } from '../ingest/store/rows.ts';
 import { INSERT_SETTINGS } from '../ingest/store/settings.ts';
 import { generateEvents } from '../ingest/testing/events.ts';
+import { cpuUsageWithChildren } from './_cpu.ts';
 import { machine, report } from './report.ts';
 
 const PUBLISH_CHUNK = 5000;
@@ -56,7 +57,8 @@ const PUBLISH_CHUNK = 5000;
 async function freshStore(tag: string): Promise<AnalyticsStore> {
   const config = loadConfig();
   const database = `qg_bench_${tag}_${process.pid}_${Date.now().toString(36)}`;
-  const cfg = 'embeddedPath' in config.clickhouse ? { embeddedPath: ':memory:', database } : { ...config.clickhouse, database };
+  // Embedded: where the configuration puts it (QUANGUARD_CHDB_THREAD, as for `npm start`).
+  const cfg = 'embeddedPath' in config.clickhouse ? { embeddedPath: ':memory:', database, thread: config.clickhouse.thread } : { ...config.clickhouse, database };
   const store = createAnalyticsStore(cfg, silentLogger);
   await store.migrate();
   return store;
@@ -86,7 +88,7 @@ async function directInsert(events: QuanguardEvent[], batch: number): Promise<{ 
     }
     batches.push(byTable);
   }
-  const cpu = process.cpuUsage();
+  const cpu = cpuUsageWithChildren();
   const started = performance.now();
   // Tables of one batch go in at the same time, stage by stage, as the ingester writes them
   // (ingest-batch.ts INSERT_STAGE): a baseline one table after the other would be the slower one.
@@ -132,7 +134,7 @@ async function throughBus(bus: EventBus, messages: OutgoingMessage[], batch: num
       bus.subscribe({
         ...o,
         handleBatch: (batchMessages) => {
-          first ??= { at: performance.now(), cpu: process.cpuUsage() };
+          first ??= { at: performance.now(), cpu: cpuUsageWithChildren() };
           return o.handleBatch(batchMessages);
         },
       }),
@@ -157,12 +159,12 @@ async function throughBus(bus: EventBus, messages: OutgoingMessage[], batch: num
 }
 
 /**
- * CPU seconds this process used since `from`, every thread included (chdb runs inside the process;
- * a Kafka broker does not). Events per CPU-second is the figure that a busy shared machine
+ * CPU seconds this process and its children used since `from`, every thread included (embedded
+ * chdb's child process or thread; a Kafka broker is not counted). Events per CPU-second is the figure that a busy shared machine
  * distorts least: wall-clock rates there measure the neighbours as much as the code.
  */
 function cpuOf(from: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(from);
+  const d = cpuUsageWithChildren(from);
   return (d.user + d.system) / 1e6;
 }
 

@@ -21,6 +21,7 @@ import { scoreMerchants, trainForest, DEFAULT_TRAIN_OPTIONS, type LabelledRow } 
 import { runModels, runModelsConcurrent } from '../models/run.ts';
 import { writeFlags } from '../models/sink/flags-store.ts';
 import { loadWindow } from '../models/source/clickhouse.ts';
+import { cpuUsageWithChildren } from './_cpu.ts';
 import { machine, report } from './report.ts';
 
 const BENCH = 'models';
@@ -142,10 +143,11 @@ export async function run(argv: string[]): Promise<void> {
     const events = await fill(store, cityEvents(users, 7, cashOutRings));
     report({ bench: BENCH, metric: 'setup_events_loaded', value: events, unit: 'events', backend: 'chdb', ms: Math.round(performance.now() - loadStarted) });
 
-    // CPU seconds of the process (main thread, chdb's worker and its threads) beside every wall
-    // figure: on a machine shared with other engineers the wall time moves with their load.
+    // CPU seconds of the process (main thread, its threads) and of embedded ClickHouse (a child
+    // process) beside every wall figure: on a machine shared with other engineers the wall time
+    // moves with their load.
     const cpuS = () => {
-      const c = process.cpuUsage();
+      const c = cpuUsageWithChildren();
       return (c.user + c.system) / 1e6;
     };
     const loadBefore = loadavg()[0]!;

@@ -26,7 +26,7 @@ describe('startEngine', () => {
     const config = loadConfig({ ...process.env, PORT: '0', QUANGUARD_DATA_DIR: dir, CLICKHOUSE_DATABASE: uniqueName('qg_start'), KAFKA_TOPIC_PREFIX: uniqueName('qgstart'), QUANGUARD_REDIS_PREFIX: uniqueName('qgs').slice(0, 32) });
     engine = await startEngine(config, createLogger({ level: 'info', write: (l) => logs.push(l) }), { processMetrics: false });
     const first = JSON.parse(logs[0]!) as { msg: string };
-    expect(first.msg).toMatch(/^backends: bus=(embedded|kafka) store=(chdb:\S+ \((worker thread|main thread|child process, nice 19)\)|clickhouse:\S+) hot=(memory \(journal \S+\)|redis)$/);
+    expect(first.msg).toMatch(/^backends: bus=(embedded|kafka) store=(chdb:\S+ \((worker thread|main thread|child process, nice \d+)\)|clickhouse:\S+) hot=(memory \(journal \S+\)|redis)$/);
 
     const base = `http://127.0.0.1:${engine.port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

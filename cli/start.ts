@@ -82,12 +82,12 @@ function routeModules(deps: RouteDeps): RouteModule[] {
 }
 
 /** Where embedded ClickHouse runs, for the start log. */
-function chdbPlacementText(p: ChdbPlacement): string {
-  return p === 'process' ? `child process, nice ${CHILD_NICE}` : `${p} thread`;
+function chdbPlacementText(p: ChdbPlacement, nice: number): string {
+  return p === 'process' ? `child process, nice ${nice}` : `${p} thread`;
 }
 
 export async function startEngine(config: Config, logger: Logger, opts: { processMetrics?: boolean } = {}): Promise<Engine> {
-  const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath} (${chdbPlacementText(config.clickhouse.thread ?? DEFAULT_CHDB_PLACEMENT)})` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
+  const storeLocation = 'embeddedPath' in config.clickhouse ? `chdb:${config.clickhouse.embeddedPath} (${chdbPlacementText(config.clickhouse.thread ?? DEFAULT_CHDB_PLACEMENT, config.clickhouse.nice ?? CHILD_NICE)})` : `clickhouse:${new URL(config.clickhouse.url).origin}`;
   const hotState = config.redis ? 'redis' : `memory (journal ${hotStateDir(config)})`;
   logger.info(`backends: bus=${config.kafka ? 'kafka' : 'embedded'} store=${storeLocation} hot=${hotState}`, {
     bus: config.kafka ? 'kafka' : 'embedded',

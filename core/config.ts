@@ -18,6 +18,9 @@ const envSchema = z.object({
   QUANGUARD_DATA_DIR: z.string().default('./data'),
   // Where embedded ClickHouse runs: a child process at low priority, a worker thread, or the main thread.
   QUANGUARD_CHDB_THREAD: z.enum(['process', 'worker', 'main'], { error: 'must be "process" (embedded ClickHouse in a low-priority child process), "worker" (on its own thread) or "main"' }).default('process'),
+  // Niceness of that child process (0-19): 19 lets the API's requests go first; a lower value gives
+  // ingest and queries more of a busy machine.
+  QUANGUARD_CHDB_NICE: z.coerce.number().int().min(0, 'must be 0-19').max(19, 'must be 0-19').default(19),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   QUANGUARD_REQUIRE_SERVICES: z.enum(['0', '1', '']).default('0'),
@@ -33,7 +36,7 @@ const envSchema = z.object({
 
 export interface Config {
   kafka: { brokers: string[]; clientId: string; topicPrefix: string } | null;
-  clickhouse: { url: string; username: string; password: string; database: string } | { embeddedPath: string; database: string; /** Run chdb in a child process (default), on a worker thread or on the main thread. */ thread?: 'process' | 'worker' | 'main' };
+  clickhouse: { url: string; username: string; password: string; database: string } | { embeddedPath: string; database: string; /** Run chdb in a child process (default), on a worker thread or on the main thread. */ thread?: 'process' | 'worker' | 'main'; /** The child process's niceness (default 19). */ nice?: number };
   redis: { url: string; prefix: string } | null;
   dataDir: string;
   port: number;
@@ -57,7 +60,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : null,
     clickhouse: e.CLICKHOUSE_URL
       ? { url: e.CLICKHOUSE_URL, username: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE }
-      : { embeddedPath: `${e.QUANGUARD_DATA_DIR}/clickhouse`, database: e.CLICKHOUSE_DATABASE, thread: e.QUANGUARD_CHDB_THREAD },
+      : { embeddedPath: `${e.QUANGUARD_DATA_DIR}/clickhouse`, database: e.CLICKHOUSE_DATABASE, thread: e.QUANGUARD_CHDB_THREAD, nice: e.QUANGUARD_CHDB_NICE },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.QUANGUARD_REDIS_PREFIX } : null,
     dataDir: e.QUANGUARD_DATA_DIR,
     port: e.PORT,

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { ClickHouseError, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config.ts';
 import { uniqueName } from '../../test/services.ts';
 import { CHILD_NICE, RemoteChdbConnection, chdbChildPid } from './chdb-worker.ts';
 
@@ -76,5 +77,14 @@ describe('RemoteChdbConnection in a child process', () => {
     await other.close();
     await expect(other.query({ query: 'SELECT 1' })).rejects.toThrow(/connection is closed/);
     expect(await other.ping()).toMatchObject({ success: false });
+  });
+});
+
+describe('embedded ClickHouse placement in the configuration', () => {
+  it('defaults to a child process at niceness 19, and names a bad niceness', () => {
+    expect(loadConfig({}).clickhouse).toMatchObject({ thread: 'process', nice: 19 });
+    expect(loadConfig({ QUANGUARD_CHDB_THREAD: 'worker', QUANGUARD_CHDB_NICE: '5' }).clickhouse).toMatchObject({ thread: 'worker', nice: 5 });
+    expect(() => loadConfig({ QUANGUARD_CHDB_NICE: '25' })).toThrow(/QUANGUARD_CHDB_NICE: must be 0-19/);
+    expect(() => loadConfig({ QUANGUARD_CHDB_THREAD: 'fork' })).toThrow(/QUANGUARD_CHDB_THREAD/);
   });
 });

@@ -150,7 +150,11 @@ class ChildHost extends ChdbHost {
   }
 }
 
-/** Lowest priority: the engine's work waits for whatever else the machine has to do. */
+/**
+ * Lowest priority by default: the engine's work waits for whatever else the machine has to do.
+ * The price on a busy machine is ingest's wall-clock rate (its CPU per event is the same).
+ * The first connection's `nice` starts the child; later ones share it.
+ */
 export const CHILD_NICE = 19;
 
 const hosts: { worker?: ThreadHost; process?: ChildHost } = {};

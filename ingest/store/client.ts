@@ -30,7 +30,7 @@ export function createStoreClient(cfg: StoreConfig): StoreClient {
     // Default: in a child process at low priority (./chdb-worker.ts says why);
     // QUANGUARD_CHDB_THREAD=worker runs it on a worker thread of this process, =main on this thread.
     const thread = cfg.thread ?? DEFAULT_CHDB_PLACEMENT;
-    const connection = thread === 'main' ? createChdbConnection({ path: cfg.embeddedPath }) : new RemoteChdbConnection(cfg.embeddedPath, thread);
+    const connection = thread === 'main' ? createChdbConnection({ path: cfg.embeddedPath }) : new RemoteChdbConnection(cfg.embeddedPath, thread, { nice: cfg.nice });
     // The connection hook is marked experimental upstream and absent from the client's public
     // option types; the cast is confined here.
     const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);

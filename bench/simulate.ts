@@ -34,7 +34,10 @@ export async function run(argv: string[]): Promise<void> {
       report({ bench: 'simulate', metric: 'events_per_s', value: eventsPerS, unit: '1/s', ...tags, baseline: first ? first.eventsPerS : 200_000, baselineIs: first ? `threads=${first.threads}` : 'target' });
       report({ bench: 'simulate', metric: 'events_per_cpu_s', value: stats.events / cpuS, unit: '1/s', ...tags });
       report({ bench: 'simulate', metric: 'cpu_s_per_million_events', value: (cpuS * 1e6) / stats.events, unit: 's', ...tags, userS: used.user / 1e6, systemS: used.system / 1e6 });
-      report({ bench: 'simulate', metric: 'seconds', value: stats.totalMs / 1000, unit: 's', ...tags, generateS: stats.generateMs / 1000 });
+      // The process's peak resident memory so far: the first run's own peak (workers included);
+      // for a later run only the larger of its peak and those before it, so it is left out there.
+      const peak = first ? {} : { peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
+      report({ bench: 'simulate', metric: 'seconds', value: stats.totalMs / 1000, unit: 's', ...tags, generateS: stats.generateMs / 1000, ...peak });
       report({ bench: 'simulate', metric: 'bytes_per_event', value: bytes / stats.events, unit: 'B', ...tags });
       const md5 = await fileMd5(join(out, 'events.ndjson'));
       if (first && first.md5 !== md5) throw new Error(`bench simulate: threads=${t} wrote other bytes than threads=${first.threads}`);

@@ -3,10 +3,11 @@
 // settings reach the engine), runs in another process at the lowest priority, threads included,
 // and a closed connection refuses calls.
 import { readdirSync, readFileSync } from 'node:fs';
-import { ClickHouseError, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { uniqueName } from '../../test/services.ts';
+import { chdbConnectionContract } from './chdb-connection.contract.ts';
 import { CHILD_NICE, RemoteChdbConnection, chdbChildPid } from './chdb-worker.ts';
 
 /** Niceness of every thread of a process (Linux /proc: field 19 of each task's stat). */
@@ -47,18 +48,6 @@ describe('RemoteChdbConnection in a child process', () => {
     expect(((await skipped.json()) as { n: number | string }[]).map((r) => Number(r.n))).toEqual([0]);
   });
 
-  it('passes per-call settings to the engine', async () => {
-    const rs = await client.query({ query: `SELECT getSetting('max_threads') AS v`, format: 'JSONEachRow', clickhouse_settings: { max_threads: 3 } });
-    expect(((await rs.json()) as { v: unknown }[]).map((r) => Number(r.v))).toEqual([3]);
-  });
-
-  it('turns an engine error into a ClickHouseError with its code', async () => {
-    const err = await client.query({ query: `SELECT * FROM ${db}.no_such_table`, format: 'JSONEachRow' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ClickHouseError);
-    expect((err as ClickHouseError).code).toBe('60');
-    expect((err as Error).message).toContain('no_such_table');
-  });
-
   it.runIf(process.platform === 'linux')('runs the engine in another process, every thread of it at the lowest priority', async () => {
     // Merges and inserts have run by now: ClickHouse's own threads exist.
     const pid = chdbChildPid();
@@ -72,12 +61,7 @@ describe('RemoteChdbConnection in a child process', () => {
     expect(others.map((t) => t.name)).toEqual(expect.arrayContaining(['MergeMutate']));
   });
 
-  it('refuses calls after close with a clear error', async () => {
-    const other = new RemoteChdbConnection(':memory:', 'process');
-    await other.close();
-    await expect(other.query({ query: 'SELECT 1' })).rejects.toThrow(/connection is closed/);
-    expect(await other.ping()).toMatchObject({ success: false });
-  });
+  chdbConnectionContract(() => client, db, () => new RemoteChdbConnection(':memory:', 'process'));
 });
 
 describe('embedded ClickHouse placement in the configuration', () => {

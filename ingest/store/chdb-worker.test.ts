@@ -1,9 +1,10 @@
 // The worker-thread chdb Connection keeps the @clickhouse/client contract: rows and results round
 // trip, engine errors arrive as ClickHouseError with the engine's code, settings and bound
 // parameters reach the engine, and a closed connection refuses calls with a clear error.
-import { ClickHouseError, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../test/services.ts';
+import { chdbConnectionContract } from './chdb-connection.contract.ts';
 import { ThreadedChdbConnection } from './chdb-worker.ts';
 
 describe('ThreadedChdbConnection (embedded ClickHouse on a worker thread)', () => {
@@ -30,22 +31,5 @@ describe('ThreadedChdbConnection (embedded ClickHouse on a worker thread)', () =
     expect(((await one.json()) as [string, number | string][]).map(([id, fen]) => [id, Number(fen)])).toEqual([['evt_00000', 0], ['evt_00001', 100]]);
   });
 
-  it('passes per-call settings to the engine', async () => {
-    const rs = await client.query({ query: `SELECT getSetting('max_threads') AS v`, format: 'JSONEachRow', clickhouse_settings: { max_threads: 3 } });
-    expect(((await rs.json()) as { v: unknown }[]).map((r) => Number(r.v))).toEqual([3]);
-  });
-
-  it('turns an engine error into a ClickHouseError with its code', async () => {
-    const err = await client.query({ query: `SELECT * FROM ${db}.no_such_table`, format: 'JSONEachRow' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ClickHouseError);
-    expect((err as ClickHouseError).code).toBe('60');
-    expect((err as Error).message).toContain('no_such_table');
-  });
-
-  it('refuses calls after close with a clear error', async () => {
-    const other = new ThreadedChdbConnection(':memory:');
-    await other.close();
-    await expect(other.query({ query: 'SELECT 1' })).rejects.toThrow(/connection is closed/);
-    expect(await other.ping()).toMatchObject({ success: false });
-  });
+  chdbConnectionContract(() => client, db, () => new ThreadedChdbConnection(':memory:'));
 });

@@ -103,6 +103,35 @@ describe('StoreDecisionSink', () => {
   });
 });
 
+describe('StoreDecisionSink under a store slower than the traffic', () => {
+  it('holds the writer once the timer flushes have left too many rows unstored', async () => {
+    const release: (() => void)[] = [];
+    let stored = 0;
+    const slow: RowInserter = {
+      insertBlock: (_t, block) => new Promise<void>((resolve) => release.push(() => { stored += block.length; resolve(); })),
+    };
+    // Writes far below maxRows, as the decision API's 2,000/s against 5,000 (the timer flushes those).
+    const sink = new StoreDecisionSink(slow, { maxRows: 100, maxDelayMs: 1, highWaterRows: 6 });
+    const settled = (p: Promise<void>) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20))]);
+    const writes: boolean[] = [];
+    for (let i = 0; i < 5; i++) writes.push(await settled(sink.write([rec(2 * i), rec(2 * i + 1)])));
+    // 2, 4, 6 rows unstored: free; at 8 and 10 the writer waits for the store.
+    expect(writes).toEqual([true, true, true, false, false]);
+    while (stored < 10) {
+      await new Promise((r) => setTimeout(r, 2));
+      release.shift()?.();
+    }
+    // Caught up: a write is free again, and its row is stored by the next flush.
+    expect(await settled(sink.write([rec(100)]))).toBe(true);
+    const last = sink.flush();
+    while (stored < 11) {
+      await new Promise((r) => setTimeout(r, 2));
+      release.shift()?.();
+    }
+    await last;
+  });
+});
+
 describe('DecisionTimeText', () => {
   it('writes what chTime writes, in order, out of order, across seconds, days and odd values', () => {
     const times = new DecisionTimeText();

@@ -97,12 +97,13 @@ export class StoreDecisionSink implements DecisionSink {
    * crash can lose, and the decision API's rows per INSERT: ~2,000 at 2,000/s).
    * `sliceRows`: rows per INSERT within one flush (default 5,000, a full buffer in one). Embedded
    * ClickHouse pays a fixed cost per INSERT (a part written, then merged again): at 2,000
-   * decisions/s its CPU per stored decision was ~53-55 µs with 1,000-row inserts every 500 ms
-   * and ~25-32 µs with one insert a second (scratch harness, alternated). A large INSERT no longer
+   * decisions/s the ClickHouse child's CPU per request (the decide bench's
+   * `childProcessesUsPerRequest`) was 44-62 µs with 1,000-row inserts every 500 ms and 24-32 µs
+   * with one insert a second. A large INSERT no longer
    * holds the API: the engine runs away from the main thread (ingest/store/chdb-worker.ts; on
    * the main thread a 1,000-row INSERT held the event loop ~120 ms).
    * `highWaterRows`: a writer waits for the store only while more rows than this are buffered or
-   * in flight (default 4 × maxRows). Below it a decision never waits on storage, which is how the
+   * in flight (default 4 × maxRows), whether the buffer filled or the timer flushed it. Below it a decision never waits on storage, which is how the
    * decision API keeps its latency; above it the writer is held (a replay outrunning the store).
    */
   private readonly insert: (table: string, rows: EncodedRows) => Promise<void>;
@@ -119,11 +120,16 @@ export class StoreDecisionSink implements DecisionSink {
       return Promise.reject(err);
     }
     const maxRows = this.opts.maxRows ?? 5000;
-    if (this.rows.length >= maxRows) {
+    const highWater = this.opts.highWaterRows ?? 4 * maxRows;
+    // Also below maxRows: the timer's flushes of a store slower than the traffic queue up in
+    // flight, and counting only full buffers would let that backlog grow in memory unheld.
+    if (this.rows.length >= maxRows || this.inflightRows + this.rows.length > highWater) {
       const flushed = this.flush();
-      if (this.inflightRows > (this.opts.highWaterRows ?? 4 * maxRows)) return flushed;
+      if (this.inflightRows > highWater) return flushed;
       flushed.catch((err: unknown) => this.opts.logger?.error('decision flush failed', { err: err as Error }));
-    } else if (!this.timer) this.timer = setTimeout(() => void this.flush().catch((err) => this.opts.logger?.error('decision flush failed', { err })), this.opts.maxDelayMs ?? 1000);
+      return DONE;
+    }
+    if (!this.timer) this.timer = setTimeout(() => void this.flush().catch((err) => this.opts.logger?.error('decision flush failed', { err })), this.opts.maxDelayMs ?? 1000);
     return DONE;
   }
 

@@ -96,6 +96,7 @@ describe('Journal', () => {
     expect(statSync(join(dir, 'counters.snapshot')).size).toBeGreaterThan(0);
     const journalBytes = statSync(join(dir, 'counters.journal')).size;
     expect(journalBytes).toBeLessThan(200);
+    expect(a.journal!.rewrites).toMatchObject({ count: 1, lastSnapshotBytes: statSync(join(dir, 'counters.snapshot')).size });
     a.add('k0', 100, 99);
     a.journal!.close();
     const b = Counters.open(dir);
@@ -103,6 +104,22 @@ describe('Journal', () => {
     expect(b.journal!.loaded.snapshotSeq).toBeGreaterThan(0);
     expect(b.applied.length).toBeLessThan(21);
     b.journal!.close();
+  });
+
+  it('compacts a large journal into a snapshot at open, before anyone is served', () => {
+    const a = Counters.open(dir);
+    for (let i = 0; i < 50; i++) a.add(`k${i % 4}`, i, i);
+    a.journal!.close();
+    const before = statSync(join(dir, 'counters.journal')).size;
+    const b = Counters.open(dir, { fsyncEveryMs: 0, compactOnOpenBytes: before - 1 });
+    expect(b.journal!.rewrites.count).toBe(1);
+    expect(statSync(join(dir, 'counters.journal')).size).toBe(0);
+    b.journal!.close();
+    const c = Counters.open(dir);
+    expect([...c.values].sort()).toEqual([...a.values].sort());
+    expect(c.applied).toEqual([]);
+    expect(c.journal!.rewrites.count).toBe(0); // a journal under the default bound stays as it is
+    c.journal!.close();
   });
 
   it('applies nothing twice when a crash left the journal beside a snapshot that holds it', () => {

@@ -117,6 +117,11 @@ export class MemoryIssuanceStore implements IssuanceStore {
     return this.journal?.bytesWritten ?? 0;
   }
 
+  /** The journal's rewrites into a snapshot so far (none without a journal). */
+  get journalRewrites(): { count: number; maxMs: number; lastSnapshotBytes: number } {
+    return this.journal?.rewrites ?? { count: 0, maxMs: 0, lastSnapshotBytes: 0 };
+  }
+
   private record(op: string, args: unknown[]): void {
     this.journal?.record(op, args, this.clock.now());
   }

@@ -113,11 +113,6 @@ export class Reference {
   private orderT = new Float64Array(0);
   private orderDiscount = new Float64Array(0);
   private ordersAdded = 0;
-  // The price history last asked for (SKU and merchant record): the rules ask for an item's
-  // baseline and rise, then observe records its price, all for the same SKU.
-  private histShop: ShopState | undefined;
-  private histSku: string | undefined;
-  private hist: PriceHistory | undefined;
   private readonly baselineMs: number;
   private readonly maxOrders: number;
   private campaignList: CampaignRef[] = [];
@@ -321,20 +316,9 @@ export class Reference {
     if (this.orders.size > this.maxOrders) this.orders.delete(this.orders.keys().next().value!);
   }
 
-  /** A merchant's price history of a SKU, if any (the last one found is kept). */
+  /** A merchant's price history of a SKU, if any. */
   private history(merchantId: string, sku: string): PriceHistory | undefined {
-    const shop = this.shop(merchantId, false);
-    if (shop !== undefined && shop === this.histShop && sku === this.histSku) return this.hist;
-    const h = shop?.prices?.get(sku);
-    // Only a history found is kept: one not there yet may be made by the next price.
-    if (h !== undefined) this.keepHistory(shop!, sku, h);
-    return h;
-  }
-
-  private keepHistory(shop: ShopState, sku: string, h: PriceHistory): void {
-    this.histShop = shop;
-    this.histSku = sku;
-    this.hist = h;
+    return this.shop(merchantId, false)?.prices?.get(sku);
   }
 
   merchantRedemptionCount(merchantId: string): number {
@@ -411,14 +395,9 @@ export class Reference {
   }
 
   private observePrice(merchantId: string, sku: string, price: number, t: number): void {
-    const shop = this.shop(merchantId, true)!;
-    let h = shop === this.histShop && sku === this.histSku ? this.hist : undefined;
-    if (h === undefined) {
-      const bySku = (shop.prices ??= new Map());
-      h = bySku.get(sku);
-      if (!h) bySku.set(sku, (h = { t: [], p: [], baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null, rise: 0 }));
-      this.keepHistory(shop, sku, h);
-    }
+    const bySku = (this.shop(merchantId, true)!.prices ??= new Map());
+    let h = bySku.get(sku);
+    if (!h) bySku.set(sku, (h = { t: [], p: [], baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null, rise: 0 }));
     // A repeated price is kept twice a day at most: enough for any 7-day baseline window, and the
     // list stays short under a stream of checkout prices.
     const last = h.p.length - 1;

@@ -98,9 +98,8 @@ export class MemoryIssuanceStore implements IssuanceStore {
     return Object.assign(store, { loaded: store.journal.loaded });
   }
 
+  /** Replays a journaled call; runs only while `open` replays, before `journal` is set, so nothing is recorded again. */
   private apply(op: string, args: unknown[], now: number): void {
-    const journal = this.journal;
-    this.journal = null; // a replayed call is already in the journal
     this.replayAt = now;
     try {
       if (op.startsWith('outbox.')) this.outbox.apply(op.slice('outbox.'.length), args);
@@ -108,7 +107,6 @@ export class MemoryIssuanceStore implements IssuanceStore {
       else throw new Error(`memory store: the journal holds an unknown call ${op}`);
     } finally {
       this.replayAt = null;
-      this.journal = journal;
     }
   }
 

@@ -15,7 +15,7 @@ import { Reference } from '../reference/state.ts';
 import type { DecisionRecord, DecisionSink } from '../sink/types.ts';
 import type { RuleContext } from '../types.ts';
 import type { CompiledRuleset } from './compile.ts';
-import { factsOf, featureOps, featureOpsInto, featureRecord, runRules, type Evaluation } from './evaluate.ts';
+import { factsOf, featureOps, featureOpsInto, featureRecord, runRules, typeRecord, type Evaluation, type TypeRecord } from './evaluate.ts';
 import type { ApplyOptions, FeatureOp } from '../features/store.ts';
 import { listEntities } from './entities.ts';
 import { eventTimeMs } from './event-time.ts';
@@ -143,20 +143,16 @@ export class RulesEngine implements RiskDecider {
       // The memory store is synchronous and done with the ops when it returns, so one set of op
       // objects per runner is reused event after event (nothing awaits between fill and apply).
       let buf = this.opBuffers.get(runner);
-      if (buf === undefined) {
-        const values = new Float64Array(runner.ruleset.features.length);
-        this.opBuffers.set(runner, (buf = { ops: [], names: [], values, record: featureRecord(runner.ruleset, [], values), count: 0 }));
-      }
-      // The record still holds the previous event's features (its names are still in buf.names).
-      const features = buf.record;
-      for (let i = 0; i < buf.count; i++) features[buf.names[i]!] = NaN;
-      const n = (buf.count = featureOpsInto(runner.ruleset, e, facts, this.reference, buf.ops, buf.names));
+      if (buf === undefined) this.opBuffers.set(runner, (buf = { ops: [], names: [], values: new Float64Array(runner.ruleset.features.length), types: new Map() }));
+      let tr = buf.types.get(e.type);
+      if (tr === undefined) buf.types.set(e.type, (tr = typeRecord(runner.ruleset, e.type)));
+      const n = featureOpsInto(runner.ruleset, e, facts, this.reference, buf.ops, buf.names, tr.slots);
       (store as MemoryFeatureStore).applySync(buf.ops, facts.t, opts, buf.values, n);
-      for (let i = 0; i < n; i++) features[buf.names[i]!] = buf.values[i]!;
+      tr.fill(tr.record, buf.values, tr.slots);
       // One context object per engine, refilled per event: rules read it and keep nothing of it.
       const ctx = this.ctx;
       ctx.facts = facts;
-      return runRules(runner.ruleset, e, features, ctx, lists);
+      return runRules(runner.ruleset, e, tr.record, ctx, lists);
     }
     const { ops, names } = featureOps(runner.ruleset, e, facts, this.reference);
     return store.apply(ops, facts.t, opts).then((values) => runRules(runner.ruleset, e, featureRecord(runner.ruleset, names, values), { facts, reference: this.reference }, lists));
@@ -181,18 +177,16 @@ export class RulesEngine implements RiskDecider {
 }
 
 /**
- * Per runner on in-memory state: the op objects, names and values of the current event, and its
- * feature record, all reused event after event (the previous event's names, still in `names`
- * until the next fill, say which features to clear). An Evaluation's `features` on this path is this record: valid while the
- * event is evaluated and observed (onEvaluation), refilled by the next event.
+ * Per runner on in-memory state: the op objects, names and values of the current event, and per
+ * event type its feature record (typeRecord), all reused event after event. An Evaluation's
+ * `features` on this path is that record: valid while the event is evaluated and observed
+ * (onEvaluation), refilled by the next event of its type.
  */
 interface OpBuffer {
   ops: FeatureOp[];
   names: string[];
   values: Float64Array;
-  record: Record<string, number>;
-  /** How many of `names` the last event filled. */
-  count: number;
+  types: Map<string, TypeRecord>;
 }
 
 const RECORD: ApplyOptions = Object.freeze({ record: true, dedupId: undefined });

@@ -73,16 +73,22 @@ const NO_FEATURES: CompiledFeature[] = [];
 /**
  * The same ops written into objects the caller keeps and reuses (`pool`, grown as needed), for a
  * synchronous store that is done with them before the next event: no garbage per event. Returns
- * how many ops (and names) it wrote.
+ * how many ops (and names) it wrote. With `slots`, slots[j] is the op of the type's j-th feature,
+ * or -1 when the event lacks its entity.
  */
-export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: EventFacts, ref: Reference, pool: FeatureOp[], names: string[]): number {
-  let n = 0;
+export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: EventFacts, ref: Reference, pool: FeatureOp[], names: string[], slots?: Int32Array): number {
+  let n = 0, j = -1;
   // Features of one entity kind sit side by side in a rule set (ip24 feeds four): its key, a
   // slice or a concatenation, is made once for them all, and the store sees one string.
   let lastKind: string | undefined, entity: string | undefined;
   for (const f of rs.featuresFor.get(e.type) ?? NO_FEATURES) {
+    j++;
     if (f.spec.entity !== lastKind) entity = entityFor(e, (lastKind = f.spec.entity), ref);
-    if (entity === undefined) continue;
+    if (entity === undefined) {
+      if (slots !== undefined) slots[j] = -1;
+      continue;
+    }
+    if (slots !== undefined) slots[j] = n;
     const s = f.spec;
     const op = pool[n] ?? (pool[n] = { ns: '', entity: '', kind: 'sum', bucketMs: 0, buckets: 0, add: NaN, member: undefined, entityKind: undefined, memberKind: undefined });
     op.ns = f.name;
@@ -104,6 +110,28 @@ export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: Ev
     names[n++] = f.name;
   }
   return n;
+}
+
+/**
+ * The feature record of one event type on the engine's reused buffers, written by a function
+ * compiled for the type: `features[name] = …` with a name from a variable is a megamorphic keyed
+ * store, and a loop of them (clear the last event's, set this one's) cost more than the rules'
+ * own reads. Here every feature of the type is written, its value or NaN, with constant keys;
+ * features of other types are never written and stay NaN.
+ */
+export interface TypeRecord {
+  record: Record<string, number>;
+  /** The op of each of the type's features, or -1 (featureOpsInto's `slots`). */
+  slots: Int32Array;
+  fill: (record: Record<string, number>, values: Float64Array, slots: Int32Array) => void;
+}
+
+export function typeRecord(rs: CompiledRuleset, type: QuanguardEvent['type']): TypeRecord {
+  const features = rs.featuresFor.get(type) ?? NO_FEATURES;
+  // Feature names are validated by the rule set schema; JSON.stringify quotes them either way.
+  const body = features.map((f, j) => `r[${JSON.stringify(f.name)}] = k[${j}] < 0 ? NaN : v[k[${j}]];`).join('\n');
+  const fill = new Function('r', 'v', 'k', body) as TypeRecord['fill'];
+  return { record: featureRecord(rs, [], new Float64Array(0)), slots: new Int32Array(features.length), fill };
 }
 
 // Every feature of a rule set set to NaN, in one fixed key order: spreading it makes each event's

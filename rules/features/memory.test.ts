@@ -33,7 +33,7 @@ describe('MemoryFeatureStore against the object-per-entity reference', () => {
   for (const [seed, kinds] of [[1, false], [2, false], [3, false], [4, true], [5, true], [6, true]] as const) {
     it(`gives identical values on a random stream (seed ${seed}${kinds ? ', entity and member kinds' : ''})`, () => {
       const rng = new Rng(seed);
-      const ours = new MemoryFeatureStore({ sweepEvery: 997, dedupCapacity: 50 });
+      const ours = new MemoryFeatureStore({ sweepEvery: 997, dedupCapacity: 50, hashSeed: seed });
       const ref = new ReferenceMemoryFeatureStore({ sweepEvery: 997, dedupCapacity: 50 });
       let t = Date.parse('2026-05-01T10:00:00.000+08:00');
       const ids: string[] = [];
@@ -65,4 +65,34 @@ describe('MemoryFeatureStore against the object-per-entity reference', () => {
       expect(nonZero).toBeGreaterThan(20_000);
     });
   }
+});
+
+// The key tables are open-addressing tables of the store's own: they grow, are rebuilt at sweeps
+// (and shrink when most keys left), and find ropes ("merchant>user", built per event) by content.
+describe('MemoryFeatureStore key tables', () => {
+  it('gives identical values through growth, sweeps that free most keys, and rope keys', () => {
+    const rng = new Rng(11);
+    const ours = new MemoryFeatureStore({ sweepEvery: 5_000, hashSeed: 12345 });
+    const ref = new ReferenceMemoryFeatureStore({ sweepEvery: 5_000 });
+    let t = Date.parse('2026-05-01T10:00:00.000+08:00');
+    let repeats = 0;
+    for (let i = 0; i < 30_000; i++) {
+      // Every 7,000 events a day passes: the 10-minute windows empty and the next sweep frees them.
+      t += i % 7_000 === 0 ? 86_400_000 : rng.int(0, 50);
+      const merchant = `mch_${rng.int(0, 99)}`;
+      const user = `usr_${rng.int(0, 1_999)}`;
+      const ops: FeatureOp[] = [
+        { ns: 'pair.10m', entity: `${merchant}>${user}`, kind: 'sum', bucketMs: 60_000, buckets: 10, add: 1, entityKind: 'merchantUser' },
+        { ns: 'merchant.users.10m', entity: merchant, kind: 'distinct', bucketMs: 60_000, buckets: 10, add: NaN, member: user, entityKind: 'merchant', memberKind: 'user' },
+        { ns: 'user.fen.10m', entity: user, kind: 'sum', bucketMs: 60_000, buckets: 10, add: rng.int(1, 9_999), entityKind: 'user' },
+      ];
+      const record = !rng.bool(0.05);
+      const a = ours.applySync(ops, t, { record });
+      const b = ref.applySync(ops, t, { record });
+      expect([...a], `event ${i}`).toEqual([...b]);
+      if (a[0]! > 1) repeats++;
+    }
+    // Pairs were found again by content (a new rope each time), not only numbered once.
+    expect(repeats).toBeGreaterThan(100);
+  });
 });

@@ -5,8 +5,9 @@
 // Why columns: most entities are seen once or twice in a window (a new phone, ID hash, device,
 // merchant×user pair every claim). An object per entity, with two bucket arrays, made every new
 // entity several hundred bytes that survived into the old generation, and the collector spent more
-// time than the rules. Here a new entity costs its Map entry and one slot in typed arrays; only an
-// entity with two or more live buckets, or with two or more distinct members, gets an object.
+// time than the rules. Here a new entity costs a slot in its kind's key table and one in typed
+// arrays; only an entity with two or more live buckets, or with two or more distinct members,
+// gets an object.
 //
 // The answers are the ones of the object-per-entity store (memory.reference.ts) bit for bit: a
 // slot holds the same logical state (the live buckets and a running total updated in the same
@@ -100,7 +101,17 @@ const EMPTY = 0, ONE = 1, MANY = 2;
  * A number is given back to the pool only at a sweep, once no feature holds it.
  */
 class Interner {
-  readonly ids = new Map<string, number>();
+  // An open-addressing table of our own instead of a Map<string, number>: slot i holds a key's
+  // 32-bit hash and its number side by side (table[2i], table[2i+1]; number -1: empty), so a
+  // probe reads one cache line and a stored key is read only when its whole hash matches. A Map
+  // walks a chain of entries and reads every key on it (a runtime call per same-length key when
+  // they are ropes, as pair keys are), and hashes a rope through a temporary copy; most lookups
+  // here are of keys nobody touched lately (a new merchant×user pair nearly every redemption).
+  private table = Interner.emptyTable(1024);
+  private mask = 1023;
+  /** Key by number (undefined: free). */
+  private keys: (string | undefined)[] = [];
+  private count = 0;
   private readonly free: number[] = [];
   private next = 0;
   /** Mark bits of the sweep in progress. */
@@ -109,13 +120,63 @@ class Interner {
   // address range … several times, as entity and as member.
   call = -1;
   lastKey = '';
+  lastHash = 0;
   lastId: number | undefined;
 
-  take(key: string): number {
+  constructor(private readonly seed: number) {}
+
+  private static emptyTable(slots: number): Int32Array {
+    const t = new Int32Array(slots * 2);
+    for (let i = 1; i < t.length; i += 2) t[i] = -1;
+    return t;
+  }
+
+  /** A seeded multiply-xor hash over the key's UTF-16 units, two at a time. */
+  hash(key: string): number {
+    const n = key.length;
+    let h = this.seed ^ n, i = 0;
+    for (; i + 1 < n; i += 2) h = Math.imul(h ^ (key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16)), 0x9e3779b1) ^ (h >>> 15);
+    if (i < n) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    return h;
+  }
+
+  /** The number of `key` (whose hash is `h`), or undefined. */
+  find(key: string, h: number): number | undefined {
+    const t = this.table, mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id = t[2 * i + 1]!;
+      if (id < 0) return undefined;
+      if (t[2 * i] === h && this.keys[id] === key) return id;
+    }
+  }
+
+  /** Numbers a key that `find` did not find. */
+  take(key: string, h: number): number {
     let id = this.free.pop();
     if (id === undefined) id = this.next++;
-    this.ids.set(key, id);
+    this.keys[id] = key;
+    if (++this.count * 2 > this.mask + 1) this.rebuild((this.mask + 1) * 2);
+    this.place(h, id);
     return id;
+  }
+
+  private place(h: number, id: number): void {
+    const t = this.table, mask = this.mask;
+    let i = h & mask;
+    while (t[2 * i + 1]! >= 0) i = (i + 1) & mask;
+    t[2 * i] = h;
+    t[2 * i + 1] = id;
+  }
+
+  /** A table of `slots` slots holding the current keys. */
+  private rebuild(slots: number): void {
+    const old = this.table;
+    this.table = Interner.emptyTable(slots);
+    this.mask = slots - 1;
+    for (let i = 1; i < old.length; i += 2) if (old[i]! >= 0) this.place(old[i - 1]!, old[i]!);
   }
 
   get size(): number {
@@ -133,13 +194,23 @@ class Interner {
 
   /** Frees every number no feature marked. */
   endMarks(): void {
-    const marks = this.marks, free = this.free, ids = this.ids;
-    ids.forEach((id, key) => {
-      if (marks[id] === 0) {
-        ids.delete(key);
-        free.push(id);
+    const marks = this.marks, keys = this.keys, t = this.table;
+    let freed = 0;
+    for (let i = 1; i < t.length; i += 2) {
+      const id = t[i]!;
+      if (id >= 0 && marks[id] === 0) {
+        t[i] = -1;
+        keys[id] = undefined;
+        this.free.push(id);
+        freed++;
       }
-    });
+    }
+    if (freed === 0) return;
+    this.count -= freed;
+    // Emptied slots break probe runs: place the survivors again (same size; smaller when sparse).
+    let slots = this.mask + 1;
+    while (slots > 1024 && this.count * 8 < slots) slots /= 2;
+    this.rebuild(slots);
   }
 }
 
@@ -450,6 +521,11 @@ export interface MemoryFeatureStoreOptions {
   dedupCapacity?: number;
   /** Every this many calls, entities whose window has emptied are dropped (bounds memory). */
   sweepEvery?: number;
+  /**
+   * Seeds the hash of the key tables. Only speed depends on it, never an answer; random by
+   * default so that nobody can pick device ids that all land in one probe run.
+   */
+  hashSeed?: number;
 }
 
 export class MemoryFeatureStore implements FeatureStore {
@@ -462,6 +538,7 @@ export class MemoryFeatureStore implements FeatureStore {
   private readonly dedupCapacity: number;
   private applies = 0;
   private readonly sweepEvery: number;
+  private readonly hashSeed: number;
   /** The window of a feature name, from the first op that named it (sum or distinct). */
   private readonly windowOf = new Map<string, number>();
   /** Numbers the applySync calls, for the interners' last-key memo. */
@@ -470,6 +547,7 @@ export class MemoryFeatureStore implements FeatureStore {
   constructor(opts: MemoryFeatureStoreOptions = {}) {
     this.dedupCapacity = opts.dedupCapacity ?? 1_000_000;
     this.sweepEvery = opts.sweepEvery ?? 200_000;
+    this.hashSeed = opts.hashSeed ?? (Math.random() * 2 ** 32) | 0;
   }
 
   apply(ops: readonly FeatureOp[], atMs: number, opts: ApplyOptions): Promise<Float64Array> {
@@ -506,7 +584,7 @@ export class MemoryFeatureStore implements FeatureStore {
 
   private interner(name: string): Interner {
     let i = this.interners.get(name);
-    if (i === undefined) this.interners.set(name, (i = new Interner()));
+    if (i === undefined) this.interners.set(name, (i = new Interner(this.hashSeed)));
     return i;
   }
 
@@ -515,11 +593,12 @@ export class MemoryFeatureStore implements FeatureStore {
     let id: number | undefined;
     if (interner.call === this.calls && interner.lastKey === key) id = interner.lastId;
     else {
-      id = interner.ids.get(key);
+      const h = (interner.lastHash = interner.hash(key));
+      id = interner.find(key, h);
       interner.call = this.calls;
       interner.lastKey = key;
     }
-    if (id === undefined && create) id = interner.take(key);
+    if (id === undefined && create) id = interner.take(key, interner.lastHash);
     interner.lastId = id;
     return id;
   }

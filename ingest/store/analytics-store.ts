@@ -65,9 +65,9 @@ function isRowValues(rows: readonly Record<string, unknown>[] | RowValues): rows
 
 export function createAnalyticsStore(cfg: StoreConfig, logger: Logger): AnalyticsStore {
   if (!TABLE_NAME.test(cfg.database)) throw new Error(`store: database "${cfg.database.slice(0, 64)}" must be a plain identifier`);
-  const { client, backend, location, thread } = createStoreClient(cfg);
-  const database = cfg.database;
   const log = logger.child({ component: 'store' });
+  const { client, backend, location, thread } = createStoreClient(cfg, log);
+  const database = cfg.database;
   let closed = false;
 
   return {

@@ -1,6 +1,7 @@
 // Body of the embedded-ClickHouse child process (see ./chdb-worker.ts): requests arrive over the
 // IPC channel, the sessions live in ./chdb-host.ts. When the parent goes away (the channel closes,
-// also when it was killed) the sessions are closed and the process ends.
+// also when it was killed) the sessions are closed and the process ends. When this process dies
+// instead, the parent starts another on the same data path (ChdbHost in ./chdb-worker.ts).
 import { ChdbSessions } from './chdb-host.ts';
 import type { ThreadRequest } from './chdb-worker.ts';
 

@@ -24,11 +24,14 @@ export class ChdbSessions {
   }
 
   private async handle(req: ThreadRequest): Promise<ThreadReply> {
+    // Open and close may come twice after the main side restarted a dead engine (it reopens every
+    // connection and then sends what waited, an open or a close among it): a repeat is a no-op.
     if (req.op === 'open') {
-      this.sessions.set(req.conn, createChdbConnection({ path: req.path }));
+      if (!this.sessions.has(req.conn)) this.sessions.set(req.conn, createChdbConnection({ path: req.path }));
       return { id: req.id, ok: true };
     }
     const conn = this.sessions.get(req.conn);
+    if (!conn && req.op === 'close') return { id: req.id, ok: true };
     if (!conn) throw new Error(`chdb host: connection ${req.conn} is not open`);
     const params = { query: req.query ?? '', // chdb bundles its own copy of client-common's types: same shape, another declaration.
       clickhouse_settings: req.settings as never, query_params: req.queryParams, query_id: req.queryId };

@@ -3,10 +3,19 @@
 // decisions (2.3 MB) held the main thread's event loop ~120 ms and a 5,000-row one ~480 ms, which is
 // the tail of every HTTP decision and every ingest batch waiting behind it. This Connection has the
 // same contract (@clickhouse/client's `Connection`, so the same client, SQL and settings) and
-// forwards each call to one host per process that holds the real chdb sessions (./chdb-host.ts):
-// a worker thread (./chdb-thread.ts) or a child process at low priority (./chdb-child.ts, see
-// ChildHost). The main thread only serialises rows and copies bytes; the engine's time is spent
+// forwards each call to a host that holds the real chdb sessions (./chdb-host.ts): a worker thread
+// (./chdb-thread.ts, one per process) or a child process at low priority (./chdb-child.ts, one per
+// data path, see ChildHost). The main thread only serialises rows and copies bytes; the engine's time is spent
 // beside it.
+//
+// When the engine dies (a crash, the OOM killer's SIGKILL) its host starts it again on the same
+// data path with a bounded backoff, logged with the exit code or signal and the calls it had in
+// flight; those calls fail with a retryable AppError, and a host whose engine dies 5 times within a
+// minute (CHDB_RESTART) stops for good with a non-retryable one (ChdbHost says more). A worker
+// thread is restarted the same way, but only a thread that ends between calls can be: one that
+// ends while chdb runs a call in it aborts the whole process (chdb's addon throws into the torn-down
+// thread: "FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw", seen here), which the
+// child process does not share.
 //
 // The main thread keeps chdb's native library loaded too: if only a worker had loaded it, the
 // library goes away with the worker and the process crashes (SIGSEGV) on exit. Seen here.
@@ -16,6 +25,8 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ClickHouseError, parseError, type ClickHouseSettings } from '@clickhouse/client';
+import { AppError } from '../../core/errors.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
 
 type Settings = ClickHouseSettings | undefined;
 
@@ -30,6 +41,11 @@ export type ThreadReply =
 type DistributiveOmitId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 interface Pending {
+  req: ThreadRequest;
+  /** Posted to the current engine (false: waiting for a restart to finish). */
+  sent: boolean;
+  /** A reopen sent by a restart itself, not by a caller. */
+  reopen?: boolean;
   resolve(reply: Extract<ThreadReply, { ok: true }>): void;
   reject(err: Error): void;
 }
@@ -38,29 +54,102 @@ interface Pending {
 export type ChdbHostKind = 'worker' | 'process';
 
 /**
- * The engine's host of this process (chdb allows one data directory per process, as before; a
- * child process holds the directory for its parent). Calls are numbered and answered by number.
+ * When a dead engine is started again. Every death is logged with its exit code or signal and the
+ * calls it had in flight; the restart waits `initialMs`, doubled for each earlier death within
+ * `withinMs`, at most `maxMs`. The `maxDeaths`-th death within `withinMs` stops the restarts: an
+ * engine that dies that often right after it starts (a corrupt part, memory it cannot get) would
+ * only burn CPU and fill the log, so every call fails from then on with a non-retryable error
+ * that says so, and the log says it at error level.
+ */
+export interface ChdbRestartPolicy {
+  maxDeaths: number;
+  withinMs: number;
+  initialMs: number;
+  maxMs: number;
+}
+
+export const CHDB_RESTART: ChdbRestartPolicy = { maxDeaths: 5, withinMs: 60_000, initialMs: 100, maxMs: 5_000 };
+
+/**
+ * The engine's host for one data path (chdb allows one data directory per process; a child
+ * process holds its directory for the parent). Calls are numbered and answered by number.
+ *
+ * If the engine dies (a crash, an OOM kill, SIGKILL) the host starts another on the same path:
+ * the calls that were in flight fail with a retryable AppError (an insert among them may or may
+ * not be stored: the callers that write check what the store holds before they write again,
+ * ingest/dedup.ts, or write into a ReplacingMergeTree, rules/sink/store-sink.ts), calls made
+ * meanwhile wait and go to the new engine once every open connection is open there again. A new
+ * engine is started only after the old one has exited, so two never write one directory.
  */
 abstract class ChdbHost {
   private readonly pending = new Map<number, Pending>();
+  /** Connections open on this host, by number: a restarted engine opens them again. */
+  private readonly paths = new Map<number, string>();
   private nextId = 1;
   private failure: Error | null = null;
+  /** `up`: calls go to the engine; `reopening`: a new engine reopens the connections; `down`: none runs. */
+  private state: 'up' | 'reopening' | 'down' = 'up';
+  private generation = 0;
+  /** When the engine died, within the policy's window. */
+  private readonly deaths: number[] = [];
+  private restartTimer: NodeJS.Timeout | null = null;
+  private downSince = 0;
+
+  constructor(
+    /** For messages: 'embedded ClickHouse process' or '… thread'. */
+    protected readonly name: string,
+    protected readonly logger: Logger,
+    private readonly policy: ChdbRestartPolicy,
+  ) {}
+
+  /** Starts the first engine (subclasses call it once their own fields are set). */
+  protected begin(): void {
+    this.launch(++this.generation);
+    this.hold(false);
+  }
+
+  /** Opens connection `conn` on `path`, now and on every engine started after a death. */
+  open(conn: number, path: string): Promise<unknown> {
+    this.paths.set(conn, path);
+    return this.call({ op: 'open', conn, path });
+  }
+
+  /** Closes connection `conn`; a restarted engine no longer opens it. */
+  close(conn: number): Promise<unknown> {
+    this.paths.delete(conn);
+    // After the final stop no engine holds the session: nothing is left to close.
+    if (this.failure) return Promise.resolve();
+    return this.call({ op: 'close', conn });
+  }
 
   call(req: DistributiveOmitId<ThreadRequest>): Promise<Extract<ThreadReply, { ok: true }>> {
     if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      // A call in flight keeps the process alive; an idle host does not hold it open.
-      if (this.pending.size === 0) this.hold(true);
-      this.pending.set(id, { resolve, reject });
-      this.post({ ...req, id } as ThreadRequest);
+      const p: Pending = { req: { ...req, id: this.nextId++ } as ThreadRequest, sent: false, resolve, reject };
+      this.add(p);
+      if (this.state === 'up') this.send(p);
     });
   }
 
-  protected abstract post(req: ThreadRequest): void;
+  /** Calls the engine is working on now, and whether it runs (tests and diagnostics). */
+  status(): { state: 'up' | 'reopening' | 'down' | 'stopped'; callsInFlight: number } {
+    let callsInFlight = 0;
+    for (const p of this.pending.values()) if (p.sent && !p.reopen) callsInFlight++;
+    return { state: this.failure ? 'stopped' : this.state, callsInFlight };
+  }
+
+  /** Starts an engine numbered `generation`; its replies go to onReply, its end to died. */
+  protected abstract launch(generation: number): void;
+  protected abstract post(req: ThreadRequest, generation: number): void;
+  /** Whether the engine keeps the process alive (only while calls are pending). */
   protected abstract hold(on: boolean): void;
 
-  protected onReply(reply: ThreadReply): void {
+  protected isCurrent(generation: number): boolean {
+    return generation === this.generation;
+  }
+
+  protected onReply(reply: ThreadReply, generation: number): void {
+    if (!this.isCurrent(generation)) return;
     const p = this.pending.get(reply.id);
     if (!p) return;
     this.settle(reply.id);
@@ -68,30 +157,143 @@ abstract class ChdbHost {
     else p.reject(toError(reply.raw, reply.message));
   }
 
-  private settle(id: number): void {
-    this.pending.delete(id);
-    if (this.pending.size === 0) this.hold(false);
+  /** A message that could not be sent fails its call alone; a dead engine is noticed by its exit. */
+  protected sendFailed(id: number, generation: number, err: Error): void {
+    const p = this.pending.get(id);
+    if (!p || !this.isCurrent(generation) || !p.sent) return;
+    this.settle(id);
+    p.reject(new AppError('UNAVAILABLE', `${this.name}: a call could not be sent (${err.message}); retry it`, { retryable: true, cause: err }));
   }
 
-  protected fail(err: Error): void {
-    this.failure ??= err;
-    for (const [id, p] of this.pending) {
-      this.settle(id);
-      p.reject(err);
+  private add(p: Pending): void {
+    // A call in flight keeps the process alive; an idle host does not hold it open.
+    if (this.pending.size === 0) this.holdAll(true);
+    this.pending.set(p.req.id, p);
+  }
+
+  private send(p: Pending): void {
+    p.sent = true;
+    try {
+      this.post(p.req, this.generation);
+    } catch (err) {
+      // A request the channel cannot serialise: that call fails, the engine is fine.
+      this.settle(p.req.id);
+      p.reject(err as Error);
     }
   }
+
+  private settle(id: number): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.holdAll(false);
+  }
+
+  private holdAll(on: boolean): void {
+    if (this.restartTimer) {
+      if (on) this.restartTimer.ref();
+      else this.restartTimer.unref();
+    }
+    if (this.state !== 'down') this.hold(on);
+  }
+
+  /** The engine numbered `generation` has exited (`how`: its signal or exit code). */
+  protected died(generation: number, how: string): void {
+    if (!this.isCurrent(generation) || this.state === 'down' || this.failure) return;
+    this.state = 'down';
+    this.downSince = Date.now();
+    let inFlight = 0;
+    const retry = new AppError('UNAVAILABLE', `${this.name} stopped (${how}) while this call was in flight; it is being restarted, retry the call (a write may or may not have been stored)`, { retryable: true });
+    for (const [id, p] of this.pending) {
+      if (!p.sent) continue;
+      if (p.reopen) {
+        this.settle(id);
+        p.reject(retry);
+      } else if (p.req.op === 'open') {
+        p.sent = false; // opened again on the next engine
+      } else if (p.req.op === 'close') {
+        this.settle(id); // the session ended with the engine, and the next one will not open it
+        p.resolve({ id, ok: true });
+      } else {
+        inFlight++;
+        this.settle(id);
+        p.reject(retry);
+      }
+    }
+    const now = Date.now();
+    this.deaths.push(now);
+    while (this.deaths.length > 0 && this.deaths[0]! <= now - this.policy.withinMs) this.deaths.shift();
+    const fields = { exit: how, callsInFlight: inFlight, callsWaiting: this.pending.size, deathsWithinWindow: this.deaths.length, windowMs: this.policy.withinMs };
+    if (this.deaths.length >= this.policy.maxDeaths) {
+      this.giveUp(how, fields);
+      return;
+    }
+    const waitMs = Math.min(this.policy.initialMs * 2 ** (this.deaths.length - 1), this.policy.maxMs);
+    this.logger.error(`${this.name} stopped; restarting it on the same data path`, { ...fields, restartInMs: waitMs, paths: [...new Set(this.paths.values())] });
+    this.restartTimer = setTimeout(() => this.restart(), waitMs);
+    if (this.pending.size === 0) this.restartTimer.unref();
+  }
+
+  private giveUp(how: string, fields: Record<string, unknown>): void {
+    const paths = [...new Set(this.paths.values())];
+    this.failure = new AppError(
+      'UNAVAILABLE',
+      `${this.name} stopped ${this.deaths.length} times within ${this.policy.withinMs / 1000} s (last: ${how}) and is not restarted again; every store call fails until quanguard is restarted (the data under ${paths.join(', ') || '(none)'} is kept)`,
+      { retryable: false },
+    );
+    this.logger.error(`${this.name} keeps stopping; not restarting it again: the store is unavailable`, { ...fields, paths });
+    for (const [id, p] of this.pending) {
+      this.settle(id);
+      p.reject(this.failure);
+    }
+  }
+
+  private restart(): void {
+    this.restartTimer = null;
+    const generation = ++this.generation;
+    this.state = 'reopening';
+    this.launch(generation);
+    this.hold(this.pending.size > 0);
+    const reopens = [...this.paths].map(([conn, path]) => new Promise<unknown>((resolve, reject) => {
+      const p: Pending = { req: { id: this.nextId++, op: 'open', conn, path }, sent: false, reopen: true, resolve, reject };
+      this.add(p);
+      this.send(p);
+    }));
+    Promise.all(reopens).then(
+      () => {
+        if (!this.isCurrent(generation) || this.state !== 'reopening') return;
+        this.state = 'up';
+        this.logger.warn(`${this.name} restarted`, { connections: reopens.length, downMs: Date.now() - this.downSince, callsWaiting: this.pending.size });
+        for (const p of this.pending.values()) if (!p.sent) this.send(p);
+      },
+      (err: unknown) => {
+        if (!this.isCurrent(generation) || this.state !== 'reopening') return;
+        // Counted as a death once the engine has exited, so an engine that cannot open its data
+        // ends in the same loud stop as one that crashes.
+        this.logger.error(`${this.name} restarted but could not reopen its data; stopping it`, { err: err as Error });
+        this.stopEngine(generation);
+      },
+    );
+  }
+
+  /** Ends the engine numbered `generation` (its exit then comes to `died`). */
+  protected abstract stopEngine(generation: number): void;
 }
 
 class ThreadHost extends ChdbHost {
-  private readonly worker: Worker;
+  private worker!: Worker;
 
-  constructor() {
-    super();
-    this.worker = new Worker(new URL('./chdb-thread.js', import.meta.url));
-    this.worker.unref();
-    this.worker.on('message', (reply: ThreadReply) => this.onReply(reply));
-    this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => this.fail(new Error(`embedded ClickHouse thread stopped (exit code ${code})`)));
+  constructor(logger: Logger, policy: ChdbRestartPolicy) {
+    super('embedded ClickHouse thread', logger, policy);
+    this.begin();
+  }
+
+  protected launch(generation: number): void {
+    const worker = new Worker(new URL('./chdb-thread.js', import.meta.url));
+    this.worker = worker;
+    let error: Error | undefined;
+    worker.on('message', (reply: ThreadReply) => this.onReply(reply, generation));
+    // An uncaught error ends the thread; its exit follows, which is what restarts it.
+    worker.on('error', (err) => (error = err));
+    worker.on('exit', (code) => this.died(generation, `exit code ${code}${error ? `: ${error.message}` : ''}`));
   }
 
   protected post(req: ThreadRequest): void {
@@ -104,6 +306,15 @@ class ThreadHost extends ChdbHost {
     if (on) this.worker.ref();
     else this.worker.unref();
   }
+
+  protected stopEngine(generation: number): void {
+    if (this.isCurrent(generation)) void this.worker.terminate();
+  }
+
+  /** Ends the thread as a crash would (tests). */
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
 }
 
 /**
@@ -114,28 +325,38 @@ class ThreadHost extends ChdbHost {
  * CPU the API leaves; the rows cross the IPC channel as the bytes the sink already encoded.
  */
 class ChildHost extends ChdbHost {
-  private readonly child: ChildProcess;
+  private child!: ChildProcess;
 
-  constructor(nice: number) {
-    super();
-    const entry = fileURLToPath(new URL('./chdb-child.js', import.meta.url));
-    // stdout goes to our stderr: the engine's stray output must not mix into the process's own.
-    this.child = spawn(process.execPath, [entry, String(nice)], { stdio: ['ignore', 2, 'inherit', 'ipc'], serialization: 'advanced' });
-    this.child.on('message', (reply: ThreadReply) => this.onReply(reply));
-    this.child.on('error', (err) => this.fail(err));
-    this.child.on('exit', (code, signal) => this.fail(new Error(`embedded ClickHouse process stopped (${signal ?? `exit code ${code}`})`)));
-    this.hold(false);
+  constructor(private readonly nice: number, logger: Logger, policy: ChdbRestartPolicy) {
+    super('embedded ClickHouse process', logger, policy);
+    this.begin();
   }
 
-  /** The child's pid, for CPU accounting (bench/_http-server.ts). */
+  protected launch(generation: number): void {
+    const entry = fileURLToPath(new URL('./chdb-child.js', import.meta.url));
+    // stdout goes to our stderr: the engine's stray output must not mix into the process's own.
+    const child = spawn(process.execPath, [entry, String(this.nice)], { stdio: ['ignore', 2, 'inherit', 'ipc'], serialization: 'advanced' });
+    this.child = child;
+    child.on('message', (reply: ThreadReply) => this.onReply(reply, generation));
+    child.on('exit', (code, signal) => this.died(generation, signal ?? `exit code ${code}`));
+    child.on('error', (err) => {
+      // Not started at all: no exit will follow. Otherwise (a kill or a send that failed) the
+      // process may still run, and a new one must not open its directory beside it: end it and
+      // let its exit restart it.
+      if (child.pid === undefined) this.died(generation, `could not start: ${err.message}`);
+      else if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+  }
+
+  /** The child's pid, for CPU accounting (bench/_http-server.ts) and tests. */
   get pid(): number | undefined {
     return this.child.pid;
   }
 
-  protected post(req: ThreadRequest): void {
+  protected post(req: ThreadRequest, generation: number): void {
     // The advanced serialiser writes a view's own bytes, not its whole buffer: no copy needed first.
     this.child.send(req, (err) => {
-      if (err) this.fail(err);
+      if (err) this.sendFailed(req.id, generation, err);
     });
   }
 
@@ -148,6 +369,10 @@ class ChildHost extends ChdbHost {
       this.child.channel?.unref();
     }
   }
+
+  protected stopEngine(generation: number): void {
+    if (this.isCurrent(generation)) this.child.kill('SIGKILL');
+  }
 }
 
 /**
@@ -157,17 +382,48 @@ class ChildHost extends ChdbHost {
  */
 export const CHILD_NICE = 19;
 
-const hosts: { worker?: ThreadHost; process?: ChildHost } = {};
+/** One worker thread per process; one child process per data path (the first connection's options start it). */
+const hosts: { worker?: ThreadHost; process: Map<string, ChildHost> } = { process: new Map() };
 let nextConn = 1;
 
-function hostOf(kind: ChdbHostKind, nice: number): ChdbHost {
-  if (kind === 'worker') return (hosts.worker ??= new ThreadHost());
-  return (hosts.process ??= new ChildHost(nice));
+export interface RemoteChdbOptions {
+  /** The child process's niceness (`process` only). */
+  nice?: number;
+  /** Where restarts and a final stop are logged (default: JSON lines on stderr). */
+  logger?: Logger;
+  restart?: ChdbRestartPolicy;
 }
 
-/** Pid of this process's embedded ClickHouse child, if one was started. */
-export function chdbChildPid(): number | undefined {
-  return hosts.process?.pid;
+function hostOf(kind: ChdbHostKind, path: string, opts: RemoteChdbOptions): ChdbHost {
+  const logger = (opts.logger ?? createLogger()).child({ component: 'chdb' });
+  const policy = opts.restart ?? CHDB_RESTART;
+  if (kind === 'worker') return (hosts.worker ??= new ThreadHost(logger, policy));
+  let host = hosts.process.get(path);
+  if (!host) hosts.process.set(path, (host = new ChildHost(opts.nice ?? CHILD_NICE, logger, policy)));
+  return host;
+}
+
+/** Pid of this process's embedded ClickHouse child for `path` (default: the first one started). */
+export function chdbChildPid(path?: string): number | undefined {
+  const host = path === undefined ? hosts.process.values().next().value : hosts.process.get(path);
+  return host?.pid;
+}
+
+/**
+ * Whether the host of `kind` (and `path`, for a child process) runs and how many calls it works on
+ * (tests of the restart; `stopped`: it died too often and is not restarted).
+ */
+export function chdbHostStatus(kind: ChdbHostKind, path?: string): ReturnType<ChdbHost['status']> | undefined {
+  const host = kind === 'worker' ? hosts.worker : path === undefined ? hosts.process.values().next().value : hosts.process.get(path);
+  return host?.status();
+}
+
+/**
+ * Ends this process's embedded ClickHouse worker thread as a crash would (tests of the restart).
+ * Only between calls: a thread ended while chdb runs a call in it takes the process down (below).
+ */
+export function terminateChdbThread(): Promise<number> | undefined {
+  return hosts.worker?.terminate();
 }
 
 function toError(raw: string, message: string): Error {
@@ -229,12 +485,17 @@ export class RemoteChdbConnection {
   private readonly ownCopy: boolean;
   private closed = false;
 
-  /** `nice`: the child process's niceness (`process` only; the first connection's starts it). */
-  constructor(readonly path: string, kind: ChdbHostKind, opts: { nice?: number } = {}) {
+  /**
+   * `nice`: the child process's niceness (`process` only); `logger` and `restart`: where the
+   * engine's deaths are logged and how it is restarted. The first connection to a host sets them.
+   */
+  constructor(readonly path: string, kind: ChdbHostKind, opts: RemoteChdbOptions = {}) {
     this.connectionName = kind === 'worker' ? 'chdb-thread' : 'chdb-process';
     this.ownCopy = kind === 'worker';
-    this.host = hostOf(kind, opts.nice ?? CHILD_NICE);
-    this.opened = this.host.call({ op: 'open', conn: this.conn, path });
+    this.host = hostOf(kind, path, opts);
+    this.opened = this.host.open(this.conn, path);
+    // Awaited by every call; an open that fails before the first call must not go unhandled.
+    this.opened.catch(() => undefined);
   }
 
   private async send(op: 'query' | 'exec' | 'command' | 'insert', p: CallParams, body?: string | Uint8Array) {
@@ -279,7 +540,7 @@ export class RemoteChdbConnection {
     if (this.closed) return;
     this.closed = true;
     await this.opened.catch(() => undefined);
-    await this.host.call({ op: 'close', conn: this.conn });
+    await this.host.close(this.conn);
   }
 }
 

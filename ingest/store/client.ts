@@ -4,6 +4,7 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { Config } from '../../core/config.ts';
+import type { Logger } from '../../core/logger.ts';
 import { RemoteChdbConnection } from './chdb-worker.ts';
 
 export type StoreConfig = Config['clickhouse'];
@@ -23,14 +24,16 @@ export function isEmbedded(cfg: StoreConfig): cfg is Extract<StoreConfig, { embe
   return 'embeddedPath' in cfg;
 }
 
-export function createStoreClient(cfg: StoreConfig): StoreClient {
+/** `logger`: where a restart of embedded ClickHouse's child process or thread is logged (./chdb-worker.ts). */
+export function createStoreClient(cfg: StoreConfig, logger?: Logger): StoreClient {
   if (isEmbedded(cfg)) {
-    // chdb binds one data directory per process: a second, different path throws. Tests share one
-    // path (':memory:') and isolate by database name.
+    // chdb binds one data directory per process: a second, different path throws (in the child
+    // placement each path gets its own child). Tests share one path (':memory:') and isolate by
+    // database name.
     // Default: in a child process at low priority (./chdb-worker.ts says why);
     // QUANGUARD_CHDB_THREAD=worker runs it on a worker thread of this process, =main on this thread.
     const thread = cfg.thread ?? DEFAULT_CHDB_PLACEMENT;
-    const connection = thread === 'main' ? createChdbConnection({ path: cfg.embeddedPath }) : new RemoteChdbConnection(cfg.embeddedPath, thread, { nice: cfg.nice });
+    const connection = thread === 'main' ? createChdbConnection({ path: cfg.embeddedPath }) : new RemoteChdbConnection(cfg.embeddedPath, thread, { nice: cfg.nice, logger });
     // The connection hook is marked experimental upstream and absent from the client's public
     // option types; the cast is confined here.
     const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);

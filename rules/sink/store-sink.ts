@@ -126,12 +126,23 @@ export class StoreDecisionSink implements DecisionSink {
     if (this.rows.length >= maxRows || this.inflightRows + this.rows.length > highWater) {
       const flushed = this.flush();
       if (this.inflightRows > highWater) return flushed;
-      flushed.catch((err: unknown) => this.opts.logger?.error('decision flush failed', { err: err as Error }));
+      flushed.catch(this.retryLater);
       return DONE;
     }
-    if (!this.timer) this.timer = setTimeout(() => void this.flush().catch((err) => this.opts.logger?.error('decision flush failed', { err })), this.opts.maxDelayMs ?? 1000);
+    if (!this.timer) this.timer = setTimeout(() => void this.flush().catch(this.retryLater), this.opts.maxDelayMs ?? 1000);
     return DONE;
   }
+
+  /**
+   * A flush the sink started itself failed: its rows wait in `retry`, and the timer sends them
+   * again rather than leaving them until the next decision comes (the store may be back soon:
+   * embedded ClickHouse restarts its dead child, ingest/store/chdb-worker.ts). A caller's own
+   * flush (finish) clears the timer and reports its failure instead.
+   */
+  private readonly retryLater = (err: unknown): void => {
+    this.opts.logger?.error('decision flush failed; retrying', { err: err as Error, rows: this.retry.reduce((n, b) => n + b.length, 0) });
+    if (!this.timer && this.retry.length > 0) this.timer = setTimeout(() => void this.flush().catch(this.retryLater), this.opts.maxDelayMs ?? 1000);
+  };
 
   flush(): Promise<void> {
     if (this.timer) {

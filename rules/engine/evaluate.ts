@@ -3,7 +3,7 @@
 import type { QuanguardEvent } from '../../core/events.ts';
 import type { Outcome } from '../../core/decision.ts';
 import { strongestOutcome } from '../../core/decision.ts';
-import { numericOf } from '../features/spec.ts';
+import { entityHeadOf, entityTailOf, isPairKind, numericOf } from '../features/spec.ts';
 import type { FeatureOp } from '../features/store.ts';
 import type { ListEntry } from '../lists/types.ts';
 import type { Reference } from '../reference/state.ts';
@@ -54,14 +54,16 @@ export function featureOps(rs: CompiledRuleset, e: QuanguardEvent, facts: EventF
   const ops: FeatureOp[] = [];
   const names: string[] = [];
   for (const f of rs.featuresFor.get(e.type) ?? []) {
-    const entity = entityFor(e, f.spec.entity, ref);
+    const pair = isPairKind(f.spec.entity);
+    const entity = pair ? entityHeadOf(e, f.spec.entity) : entityFor(e, f.spec.entity, ref);
     if (entity === undefined) continue;
+    const entityTail = pair ? entityTailOf(e, f.spec.entity) : undefined;
     const s = f.spec;
     if (s.agg === 'distinct') {
-      ops.push({ ns: f.name, entity, kind: 'distinct', bucketMs: f.bucketMs, buckets: s.buckets, add: NaN, member: entityFor(e, s.field as never, ref), entityKind: s.entity, memberKind: s.field });
+      ops.push({ ns: f.name, entity, entityTail, kind: 'distinct', bucketMs: f.bucketMs, buckets: s.buckets, add: NaN, member: entityFor(e, s.field as never, ref), entityKind: s.entity, memberKind: s.field });
     } else {
       const add = s.agg === 'count' ? 1 : numericOf(e, s, facts);
-      ops.push({ ns: f.name, entity, kind: 'sum', bucketMs: f.bucketMs, buckets: s.buckets, add, entityKind: s.entity });
+      ops.push({ ns: f.name, entity, entityTail, kind: 'sum', bucketMs: f.bucketMs, buckets: s.buckets, add, entityKind: s.entity });
     }
     names.push(f.name);
   }
@@ -78,21 +80,31 @@ const NO_FEATURES: CompiledFeature[] = [];
  */
 export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: EventFacts, ref: Reference, pool: FeatureOp[], names: string[], slots?: Int32Array): number {
   let n = 0, j = -1;
-  // Features of one entity kind sit side by side in a rule set (ip24 feeds four): its key, a
-  // slice or a concatenation, is made once for them all, and the store sees one string.
-  let lastKind: string | undefined, entity: string | undefined;
+  // Features of one entity kind sit side by side in a rule set (ip24 feeds four): its key (a
+  // slice, or a pair's two parts) is found once for them all.
+  let lastKind: string | undefined, entity: string | undefined, tail: string | number | undefined;
   for (const f of rs.featuresFor.get(e.type) ?? NO_FEATURES) {
     j++;
-    if (f.spec.entity !== lastKind) entity = entityFor(e, (lastKind = f.spec.entity), ref);
+    if (f.spec.entity !== lastKind) {
+      lastKind = f.spec.entity;
+      if (isPairKind(lastKind)) {
+        entity = entityHeadOf(e, f.spec.entity);
+        tail = entity === undefined ? undefined : entityTailOf(e, f.spec.entity);
+      } else {
+        entity = entityFor(e, lastKind as never, ref);
+        tail = undefined;
+      }
+    }
     if (entity === undefined) {
       if (slots !== undefined) slots[j] = -1;
       continue;
     }
     if (slots !== undefined) slots[j] = n;
     const s = f.spec;
-    const op = pool[n] ?? (pool[n] = { ns: '', entity: '', kind: 'sum', bucketMs: 0, buckets: 0, add: NaN, member: undefined, entityKind: undefined, memberKind: undefined });
+    const op = pool[n] ?? (pool[n] = { ns: '', entity: '', entityTail: undefined, kind: 'sum', bucketMs: 0, buckets: 0, add: NaN, member: undefined, entityKind: undefined, memberKind: undefined });
     op.ns = f.name;
     op.entity = entity;
+    op.entityTail = tail;
     op.entityKind = s.entity;
     op.bucketMs = f.bucketMs;
     op.buckets = s.buckets;

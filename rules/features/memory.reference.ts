@@ -175,15 +175,16 @@ export class ReferenceMemoryFeatureStore implements FeatureStore {
 
   private one(op: FeatureOp, atMs: number, record: boolean, virtual: boolean): number {
     const b = Math.floor(atMs / op.bucketMs);
+    const entity = op.entityTail === undefined ? op.entity : `${op.entity}>${op.entityTail}`;
     if (!this.windowOf.has(op.ns)) this.windowOf.set(op.ns, op.bucketMs * op.buckets);
     if (op.kind === 'sum') {
       let byEntity = this.rings.get(op.ns);
       if (!byEntity) this.rings.set(op.ns, (byEntity = new Map()));
-      let ring = byEntity.get(op.entity);
+      let ring = byEntity.get(entity);
       const add = Number.isNaN(op.add) ? 0 : op.add;
       if (!ring) {
         if (!record) return virtual ? add : 0;
-        byEntity.set(op.entity, (ring = new Buckets(op.buckets)));
+        byEntity.set(entity, (ring = new Buckets(op.buckets)));
       }
       if (!record) return ring.read(b) + (virtual ? add : 0);
       if (add !== 0) ring.add(b, add);
@@ -191,11 +192,11 @@ export class ReferenceMemoryFeatureStore implements FeatureStore {
     }
     let byEntity = this.members.get(op.ns);
     if (!byEntity) this.members.set(op.ns, (byEntity = new Map()));
-    let set = byEntity.get(op.entity);
+    let set = byEntity.get(entity);
     const startMs = (b - op.buckets + 1) * op.bucketMs;
     if (!set) {
       if (!record || op.member === undefined) return op.member !== undefined && virtual ? 1 : 0;
-      byEntity.set(op.entity, (set = new Members()));
+      byEntity.set(entity, (set = new Members()));
     }
     if (op.member !== undefined) {
       const prev = set.lastSeen(op.member);

@@ -25,6 +25,11 @@ describe('MemoryFeatureStore against the object-per-entity reference', () => {
     // Few entities with hundreds of members each (a busy shop's payers): late events land inside
     // long member lists, where the sorted arrays place and count them by binary search.
     { ns: 'users.30m', kind: 'distinct', bucketMs: 60_000, buckets: 30, entities: 4, members: 400, value: () => NaN },
+    // Pair kinds given in parts (entityTail): merchant×user and merchant×amount. The reference
+    // keys them by the joined string; ours by the parts, built fresh per op as events do.
+    { ns: 'pair.1h', kind: 'sum', bucketMs: 300_000, buckets: 12, entities: 6, tail: 'user', value: () => 1 },
+    { ns: 'amount.1h', kind: 'sum', bucketMs: 300_000, buckets: 12, entities: 6, tail: 'fen', value: () => 1 },
+    { ns: 'pairusers.1h', kind: 'distinct', bucketMs: 300_000, buckets: 12, entities: 6, tail: 'user', value: () => NaN },
   ] as const;
 
   // With kinds, features whose names share a first letter share one key numbering, and the
@@ -47,8 +52,9 @@ describe('MemoryFeatureStore against the object-per-entity reference', () => {
           if (!rng.bool(0.6)) continue;
           const entity = `${f.ns[0]}${rng.int(0, f.entities - 1)}`;
           const entityKind = kinds ? `letter:${f.ns[0]}` : undefined;
-          if (f.kind === 'sum') ops.push({ ns: f.ns, entity, kind: 'sum', bucketMs: f.bucketMs, buckets: f.buckets, add: rng.bool(0.05) ? NaN : f.value(rng), entityKind });
-          else ops.push({ ns: f.ns, entity, kind: 'distinct', bucketMs: f.bucketMs, buckets: f.buckets, add: NaN, member: rng.bool(0.05) ? undefined : `u${rng.int(0, ('members' in f ? f.members : 9) - 1)}`, entityKind, memberKind: kinds ? 'letter:u' : undefined });
+          const entityTail = !('tail' in f) ? undefined : f.tail === 'fen' ? rng.int(1, 8) * 1_000 + (rng.bool(0.1) ? 2 ** 33 : 0) : `u${String(rng.int(0, 7))}`;
+          if (f.kind === 'sum') ops.push({ ns: f.ns, entity, entityTail, kind: 'sum', bucketMs: f.bucketMs, buckets: f.buckets, add: rng.bool(0.05) ? NaN : f.value(rng), entityKind });
+          else ops.push({ ns: f.ns, entity, entityTail, kind: 'distinct', bucketMs: f.bucketMs, buckets: f.buckets, add: NaN, member: rng.bool(0.05) ? undefined : `u${rng.int(0, ('members' in f ? f.members : 9) - 1)}`, entityKind, memberKind: kinds ? 'letter:u' : undefined });
         }
         const record = !rng.bool(0.05);
         let dedupId: string | undefined;

@@ -109,8 +109,9 @@ class Interner {
   // here are of keys nobody touched lately (a new merchant×user pair nearly every redemption).
   private table = Interner.emptyTable(1024);
   private mask = 1023;
-  /** Key by number (undefined: free). */
+  /** Key by number (undefined: free); a pair kind's key is its head here and its tail in `tails`. */
   private keys: (string | undefined)[] = [];
+  private tails: (string | number | undefined)[] = [];
   private count = 0;
   private readonly free: number[] = [];
   private next = 0;
@@ -120,6 +121,7 @@ class Interner {
   // address range … several times, as entity and as member.
   call = -1;
   lastKey = '';
+  lastTail: string | number | undefined;
   lastHash = 0;
   lastId: number | undefined;
 
@@ -143,21 +145,33 @@ class Interner {
     return h;
   }
 
+  /** The hash of a key in two parts (FeatureOp.entityTail): the head's, mixed with the tail's. */
+  hashPair(key: string, tail: string | number): number {
+    let h = this.hash(key);
+    if (typeof tail === 'number') {
+      // Amounts in fen: an integer, its low 32 bits and what lies above them.
+      h = Math.imul(h ^ (tail | 0), 0x9e3779b1) ^ Math.imul(Math.floor(tail / 4294967296) | 0, 0x85ebca6b);
+    } else h = Math.imul(h ^ this.hash(tail), 0x9e3779b1);
+    h ^= h >>> 15;
+    return h;
+  }
+
   /** The number of `key` (whose hash is `h`), or undefined. */
-  find(key: string, h: number): number | undefined {
+  find(key: string, tail: string | number | undefined, h: number): number | undefined {
     const t = this.table, mask = this.mask;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const id = t[2 * i + 1]!;
       if (id < 0) return undefined;
-      if (t[2 * i] === h && this.keys[id] === key) return id;
+      if (t[2 * i] === h && this.keys[id] === key && this.tails[id] === tail) return id;
     }
   }
 
   /** Numbers a key that `find` did not find. */
-  take(key: string, h: number): number {
+  take(key: string, tail: string | number | undefined, h: number): number {
     let id = this.free.pop();
     if (id === undefined) id = this.next++;
     this.keys[id] = key;
+    this.tails[id] = tail;
     if (++this.count * 2 > this.mask + 1) this.rebuild((this.mask + 1) * 2);
     this.place(h, id);
     return id;
@@ -201,6 +215,7 @@ class Interner {
       if (id >= 0 && marks[id] === 0) {
         t[i] = -1;
         keys[id] = undefined;
+        this.tails[id] = undefined;
         this.free.push(id);
         freed++;
       }
@@ -589,16 +604,17 @@ export class MemoryFeatureStore implements FeatureStore {
   }
 
   /** The key's number, or undefined when nothing holds it; `create` gives it one. */
-  private keyId(interner: Interner, key: string, create: boolean): number | undefined {
+  private keyId(interner: Interner, key: string, tail: string | number | undefined, create: boolean): number | undefined {
     let id: number | undefined;
-    if (interner.call === this.calls && interner.lastKey === key) id = interner.lastId;
+    if (interner.call === this.calls && interner.lastKey === key && interner.lastTail === tail) id = interner.lastId;
     else {
-      const h = (interner.lastHash = interner.hash(key));
-      id = interner.find(key, h);
+      const h = (interner.lastHash = tail === undefined ? interner.hash(key) : interner.hashPair(key, tail));
+      id = interner.find(key, tail, h);
       interner.call = this.calls;
       interner.lastKey = key;
+      interner.lastTail = tail;
     }
-    if (id === undefined && create) id = interner.take(key, interner.lastHash);
+    if (id === undefined && create) id = interner.take(key, tail, interner.lastHash);
     interner.lastId = id;
     return id;
   }
@@ -608,10 +624,10 @@ export class MemoryFeatureStore implements FeatureStore {
     let table = this.sums.get(op.ns);
     if (table === undefined) this.sums.set(op.ns, (table = new SumTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`))));
     const add = Number.isNaN(op.add) ? 0 : op.add;
-    let s = this.keyId(table.entities, op.entity, false);
+    let s = this.keyId(table.entities, op.entity, op.entityTail, false);
     if (s === undefined || s >= table.has.length || table.has[s] === 0) {
       if (!record) return virtual ? add : 0;
-      s ??= this.keyId(table.entities, op.entity, true)!;
+      s ??= this.keyId(table.entities, op.entity, op.entityTail, true)!;
       table.create(s, op.buckets);
     }
     if (!record) return table.read(s, b) + (virtual ? add : 0);
@@ -623,19 +639,19 @@ export class MemoryFeatureStore implements FeatureStore {
     let table = this.distincts.get(op.ns);
     if (table === undefined)
       this.distincts.set(op.ns, (table = new DistinctTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`), this.interner(op.memberKind ?? 'member'))));
-    let s = this.keyId(table.entities, op.entity, false);
+    let s = this.keyId(table.entities, op.entity, op.entityTail, false);
     const startMs = (b - op.buckets + 1) * op.bucketMs;
     const member = op.member;
     if (s === undefined || s >= table.has.length || table.has[s] === 0) {
       if (!record || member === undefined) return member !== undefined && virtual ? 1 : 0;
-      s ??= this.keyId(table.entities, op.entity, true)!;
+      s ??= this.keyId(table.entities, op.entity, op.entityTail, true)!;
       table.create(s);
     }
     if (member !== undefined) {
       if (record) {
-        table.touch(s, this.keyId(table.members, member, true)!, atMs);
+        table.touch(s, this.keyId(table.members, member, undefined, true)!, atMs);
       } else if (virtual) {
-        const m = this.keyId(table.members, member, false);
+        const m = this.keyId(table.members, member, undefined, false);
         const prev = m === undefined ? undefined : table.lastSeen(s, m);
         if (prev === undefined || prev < startMs) return table.count(s, startMs, atMs) + 1;
       }

@@ -35,7 +35,7 @@ export class RedisFeatureStore implements FeatureStore {
     const args: (string | number)[] = [atMs, opts.record ? '1' : '0', ops.length, opts.dedupId ?? '', this.dedupTtlMs];
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      keys[i] = `${this.prefix}:f:${op.ns}:${op.entity}`;
+      keys[i] = `${this.prefix}:f:${op.ns}:${op.entityTail === undefined ? op.entity : `${op.entity}>${op.entityTail}`}`;
       args.push(op.kind === 'sum' ? 's' : 'd', op.bucketMs, op.buckets, Number.isNaN(op.add) ? 0 : op.add, op.member ?? '');
     }
     keys.push(`${this.prefix}:seen:${opts.dedupId ?? ''}`);

@@ -44,6 +44,25 @@ export function ipRange(ip: string | undefined): string | undefined {
 
 type AnyEvent = QuanguardEvent & Partial<Record<'userId' | 'idHash' | 'deviceId' | 'ip' | 'phoneHash' | 'cardHash' | 'merchantId', string>>;
 
+/** Kinds whose key is two parts, `${head}>${tail}` (FeatureOp.entityTail). */
+export function isPairKind(kind: string): boolean {
+  return kind === 'merchantUser' || kind === 'merchantAmount';
+}
+
+/** The second part of a pair kind's key (call when entityOf's head is defined). */
+export function entityTailOf(e: AnyEvent, kind: EntityKind): string | number | undefined {
+  if (kind === 'merchantUser') return e.userId;
+  if (kind === 'merchantAmount') return e.type === 'redemption' ? e.orderFen : undefined;
+  return undefined;
+}
+
+/** The key of a pair kind's head: the merchant, when the event carries the whole pair. */
+export function entityHeadOf(e: AnyEvent, kind: EntityKind): string | undefined {
+  if (kind === 'merchantUser') return e.merchantId !== undefined && e.userId !== undefined ? e.merchantId : undefined;
+  if (kind === 'merchantAmount') return e.type === 'redemption' ? e.merchantId : undefined;
+  return entityOf(e, kind);
+}
+
 /** The entity key of an event for a kind, or undefined when the event does not carry it. */
 export function entityOf(e: AnyEvent, kind: EntityKind | MemberField): string | undefined {
   switch (kind) {

@@ -32,6 +32,21 @@ export function featureStoreContract(make: () => Promise<FeatureStore>): void {
     expect(await one(count('c1', 'u1'), T0 + 5 * MIN)).toBe(3);
   });
 
+  it('keys a pair given in parts (entityTail) by both parts, string or number tail', async () => {
+    const pair = (head: string, tail: string | number, kind: 'sum' | 'distinct' = 'sum'): FeatureOp =>
+      kind === 'sum' ? { ...count('p1', head), entityTail: tail } : { ...distinct('p2', head, 'u9'), entityTail: tail };
+    // Parts built anew each call, as from each event's fields.
+    expect(await one(pair(['m', '1'].join(''), ['u', '1'].join('')), T0)).toBe(1);
+    expect(await one(pair(['m', '1'].join(''), ['u', '1'].join('')), T0 + 1_000)).toBe(2);
+    expect(await one(pair('m1', 'u2'), T0 + 2_000)).toBe(1);
+    expect(await one(pair('m2', 'u1'), T0 + 3_000)).toBe(1);
+    expect(await one(pair('m1', 4_200), T0 + 4_000)).toBe(1);
+    expect(await one(pair('m1', 4_200), T0 + 5_000)).toBe(2);
+    expect(await one(pair('m1', 4_300), T0 + 6_000)).toBe(1);
+    expect(await one(pair('m1', 'u1', 'distinct'), T0 + 7_000)).toBe(1);
+    expect(await one(pair('m1', 'u2', 'distinct'), T0 + 8_000)).toBe(1);
+  });
+
   it('drops events that fall out of the window', async () => {
     await one(count('c2', 'u1'), T0);
     await one(count('c2', 'u1'), T0 + MIN);

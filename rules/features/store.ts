@@ -5,8 +5,14 @@
 export interface FeatureOp {
   /** Feature name: the namespace of the state. */
   ns: string;
-  /** Entity key (a user id, a device id, "merchant>user" …). */
+  /** Entity key (a user id, a device id, "merchant>user" …), or with `entityTail` its head. */
   entity: string;
+  /**
+   * Pair kinds (merchant×user, merchant×amount): the key is `${entity}>${entityTail}`, given in
+   * parts so that the memory store numbers a pair without a string built per event (a rope it
+   * then hashed through a copy and kept). A store that keys by string builds it.
+   */
+  entityTail?: string | number;
   kind: 'sum' | 'distinct';
   /** Bucket width in ms and number of buckets: the window spans `bucketMs * buckets`. */
   bucketMs: number;

@@ -1,4 +1,4 @@
-// `npm run bench -- decide [--events N] [--in-process-rounds K] [--rate R] [--seconds S] [--rounds K] [--warmup W] [--connections C] [--no-in-process] [--no-http] [--no-store] [--chdb process|worker|main[,...]] [--growth K]`
+// `npm run bench -- decide [--events N] [--in-process-rounds K] [--rate R] [--seconds S] [--rounds K] [--warmup W] [--connections C] [--no-in-process] [--no-http] [--no-store] [--chdb process|worker|main[,...]] [--growth K] [--against DIR]`
 // 1. In-process decisions per second, every rule of the live set and windowed features on (memory
 //    feature store), against the same rules in json-rules-engine in the same run.
 // 2. The HTTP decision API under a fixed offered rate from a separate open-loop load generator, against
@@ -11,8 +11,16 @@
 //    seed's stream starting at the drop again and sharing IP ranges and the campaign with the
 //    others; decisions per CPU-second per seed against the first: how the engine's cost grows with
 //    the traffic it has seen (late events in the distinct-count windows, rules/README.md).
+// 4. `--against DIR`: this tree's engine against another checkout's (DIR, with its node_modules:
+//    `git worktree add /tmp/base REF && ln -s "$PWD/node_modules" /tmp/base/`), both in this one
+//    process, fresh engines over the same events in alternated rounds (ABBA), K rounds each
+//    (`--in-process-rounds`): what a change gained, on a host whose speed moves by a half from
+//    one minute to the next, where two runs one after the other tell nothing.
 // The machine is shared: throughput is reported per CPU-second of this process (what one core
 // does) beside the wall-clock figure.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from '../cli/args.ts';
 import { memoryEngine } from '../rules/engine/engine.ts';
 import { loadRuleset } from '../rules/ruleset/load.ts';
@@ -99,6 +107,64 @@ async function growth(seeds: number): Promise<void> {
   }
 }
 
+type MakeEngine = (rs: ReturnType<typeof loadRuleset>, opts: { idSeed: number }) => { process(e: unknown): unknown };
+
+/** One round: a fresh engine, the setup events, then the timed stream. */
+async function engineRound(make: MakeEngine, rs: ReturnType<typeof loadRuleset>, setup: readonly unknown[], stream: readonly unknown[]): Promise<Timed> {
+  const engine = make(rs, { idSeed: 7 });
+  for (const e of setup) await engine.process(e);
+  return timed(stream.length, async () => {
+    for (const e of stream) {
+      const p = engine.process(e);
+      if (p instanceof Promise) await p;
+    }
+  });
+}
+
+async function against(dir: string, n: number, rounds: number): Promise<void> {
+  const root = resolve(dir);
+  const theirEngine = (await import(pathToFileURL(resolve(root, 'rules/engine/engine.ts')).href)) as { memoryEngine: MakeEngine };
+  const theirLoad = (await import(pathToFileURL(resolve(root, 'rules/ruleset/load.ts')).href)) as { loadRuleset: () => ReturnType<typeof loadRuleset> };
+  let rev = root;
+  try {
+    rev = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout: named by its path
+  }
+  const sides = [
+    { make: memoryEngine as unknown as MakeEngine, rs: loadRuleset(), per: [] as Timed[] },
+    { make: theirEngine.memoryEngine, rs: theirLoad.loadRuleset(), per: [] as Timed[] },
+  ];
+  const { setup, stream } = benchTraffic(7, n);
+  const warm = benchTraffic(8, 20_000, { prefix: 'w' });
+  for (const side of sides) {
+    const e = side.make(side.rs, { idSeed: 8 });
+    for (const ev of [...warm.setup, ...warm.stream]) await e.process(ev);
+  }
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) sides[i]!.per.push(await engineRound(sides[i]!.make, sides[i]!.rs, setup, stream));
+  }
+  const ours = sides[0]!.per.map((x) => x.perCpuSecond), theirs = sides[1]!.per.map((x) => x.perCpuSecond);
+  const logs = ours.map((x, i) => Math.log(x / theirs[i]!));
+  report({
+    bench: 'decide',
+    metric: 'in_process_decisions_per_cpu_s_against_tree',
+    unit: '1/s',
+    backend: 'memory',
+    events: stream.length,
+    rounds,
+    statistic: 'median of rounds; ratio: geometric mean of the per-round ratios (rounds alternated ABBA in one process)',
+    value: median(ours),
+    perRound: ours.map(Math.round),
+    baseline: median(theirs),
+    baselinePerRound: theirs.map(Math.round),
+    baselineName: `tree ${rev}`,
+    ratio: Math.round(Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length) * 1000) / 1000,
+    roundsWon: logs.filter((l) => l > 0).length,
+  });
+}
+
 /** `--chdb process,worker`: one decision API per placement, side by side in the same rounds. */
 function chdbPlacements(v: string | true | undefined): ChdbPlacement[] | undefined {
   if (v === undefined) return undefined;
@@ -115,4 +181,6 @@ export async function run(argv: string[]): Promise<void> {
   if (options['no-in-process'] === undefined) await inProcess(num('events', 200_000), num('in-process-rounds', 5));
   if (options['no-http'] === undefined) await overHttp({ rate: num('rate', 2000), seconds: num('seconds', 10), warmupS: num('warmup', 3), rounds: num('rounds', 3), connections: num('connections', 50), store: options['no-store'] === undefined, chdbThreads: chdbPlacements(options['chdb']) });
   if (options.growth !== undefined) await growth(num('growth', 4));
+  if (typeof options.against === 'string') await against(options.against, num('events', 200_000), num('in-process-rounds', 8));
+  else if (options.against !== undefined) throw new Error('bench decide: --against takes the directory of another checkout');
 }

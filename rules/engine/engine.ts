@@ -143,10 +143,10 @@ export class RulesEngine implements RiskDecider {
       // The memory store is synchronous and done with the ops when it returns, so one set of op
       // objects per runner is reused event after event (nothing awaits between fill and apply).
       let buf = this.opBuffers.get(runner);
-      if (buf === undefined) this.opBuffers.set(runner, (buf = { ops: [], names: [], values: new Float64Array(runner.ruleset.features.length), types: new Map() }));
+      if (buf === undefined) this.opBuffers.set(runner, (buf = { ops: [], values: new Float64Array(runner.ruleset.features.length), types: new Map() }));
       let tr = buf.types.get(e.type);
       if (tr === undefined) buf.types.set(e.type, (tr = typeRecord(runner.ruleset, e.type)));
-      const n = featureOpsInto(runner.ruleset, e, facts, this.reference, buf.ops, buf.names, tr.slots);
+      const n = featureOpsInto(runner.ruleset, e, facts, this.reference, buf.ops, tr.slots);
       (store as MemoryFeatureStore).applySync(buf.ops, facts.t, opts, buf.values, n);
       tr.fill(tr.record, buf.values, tr.slots);
       // One context object per engine, refilled per event: rules read it and keep nothing of it.
@@ -177,14 +177,13 @@ export class RulesEngine implements RiskDecider {
 }
 
 /**
- * Per runner on in-memory state: the op objects, names and values of the current event, and per
+ * Per runner on in-memory state: the op objects and values of the current event, and per
  * event type its feature record (typeRecord), all reused event after event. An Evaluation's
  * `features` on this path is that record: valid while the event is evaluated and observed
  * (onEvaluation), refilled by the next event of its type.
  */
 interface OpBuffer {
   ops: FeatureOp[];
-  names: string[];
   values: Float64Array;
   types: Map<string, TypeRecord>;
 }

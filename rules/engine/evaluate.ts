@@ -75,10 +75,10 @@ const NO_FEATURES: CompiledFeature[] = [];
 /**
  * The same ops written into objects the caller keeps and reuses (`pool`, grown as needed), for a
  * synchronous store that is done with them before the next event: no garbage per event. Returns
- * how many ops (and names) it wrote. With `slots`, slots[j] is the op of the type's j-th feature,
- * or -1 when the event lacks its entity.
+ * how many ops it wrote; slots[j] is the op of the type's j-th feature, or -1 when the event lacks
+ * its entity (what typeRecord's fill reads).
  */
-export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: EventFacts, ref: Reference, pool: FeatureOp[], names: string[], slots?: Int32Array): number {
+export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: EventFacts, ref: Reference, pool: FeatureOp[], slots: Int32Array): number {
   let n = 0, j = -1;
   // Features of one entity kind sit side by side in a rule set (ip24 feeds four): its key (a
   // slice, or a pair's two parts) is found once for them all.
@@ -96,10 +96,10 @@ export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: Ev
       }
     }
     if (entity === undefined) {
-      if (slots !== undefined) slots[j] = -1;
+      slots[j] = -1;
       continue;
     }
-    if (slots !== undefined) slots[j] = n;
+    slots[j] = n;
     const s = f.spec;
     const op = pool[n] ?? (pool[n] = { ns: '', entity: '', entityTail: undefined, kind: 'sum', bucketMs: 0, buckets: 0, add: NaN, member: undefined, entityKind: undefined, memberKind: undefined });
     op.ns = f.name;
@@ -119,7 +119,7 @@ export function featureOpsInto(rs: CompiledRuleset, e: QuanguardEvent, facts: Ev
       op.member = undefined;
       op.memberKind = undefined;
     }
-    names[n++] = f.name;
+    n++;
   }
   return n;
 }
@@ -150,7 +150,7 @@ export function typeRecord(rs: CompiledRuleset, type: QuanguardEvent['type']): T
 // record with one shape (a fast object copy) instead of growing it key by key.
 const templates = new WeakMap<CompiledRuleset, Readonly<Record<string, number>>>();
 
-export function featureRecord(rs: CompiledRuleset, names: readonly string[], values: Float64Array, count = names.length): Record<string, number> {
+export function featureRecord(rs: CompiledRuleset, names: readonly string[], values: Float64Array): Record<string, number> {
   let template = templates.get(rs);
   if (template === undefined) {
     const t: Record<string, number> = {};
@@ -158,7 +158,7 @@ export function featureRecord(rs: CompiledRuleset, names: readonly string[], val
     templates.set(rs, (template = t));
   }
   const out: Record<string, number> = { ...template };
-  for (let i = 0; i < count; i++) out[names[i]!] = values[i]!;
+  for (let i = 0; i < names.length; i++) out[names[i]!] = values[i]!;
   return out;
 }
 

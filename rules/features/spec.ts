@@ -81,9 +81,11 @@ export function entityOf(e: AnyEvent, kind: EntityKind | MemberField): string | 
     case 'merchant':
       return e.merchantId;
     case 'merchantUser':
-      return e.merchantId !== undefined && e.userId !== undefined ? `${e.merchantId}>${e.userId}` : undefined;
-    case 'merchantAmount':
-      return e.type === 'redemption' ? `${e.merchantId}>${e.orderFen}` : undefined;
+    case 'merchantAmount': {
+      // The joined form, as a store keyed by strings holds it (FeatureOp.entityTail).
+      const head = entityHeadOf(e, kind);
+      return head === undefined ? undefined : `${head}>${entityTailOf(e, kind)}`;
+    }
   }
 }
 

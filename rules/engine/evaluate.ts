@@ -49,24 +49,14 @@ export function factsOf(e: QuanguardEvent, t: number, ref: Reference): EventFact
   return { t, thresholdFen, couponDiscountFen, batchDropAt };
 }
 
-/** The store ops of an event under a rule set, and for each op the feature name it fills. */
+/** The store ops of an event under a rule set, and for each op the feature name it fills (fresh objects: for stores that keep them across an await). */
 export function featureOps(rs: CompiledRuleset, e: QuanguardEvent, facts: EventFacts, ref: Reference): { ops: FeatureOp[]; names: string[] } {
+  const features = rs.featuresFor.get(e.type) ?? NO_FEATURES;
   const ops: FeatureOp[] = [];
+  const slots = new Int32Array(features.length);
+  featureOpsInto(rs, e, facts, ref, ops, slots);
   const names: string[] = [];
-  for (const f of rs.featuresFor.get(e.type) ?? []) {
-    const pair = isPairKind(f.spec.entity);
-    const entity = pair ? entityHeadOf(e, f.spec.entity) : entityFor(e, f.spec.entity, ref);
-    if (entity === undefined) continue;
-    const entityTail = pair ? entityTailOf(e, f.spec.entity) : undefined;
-    const s = f.spec;
-    if (s.agg === 'distinct') {
-      ops.push({ ns: f.name, entity, entityTail, kind: 'distinct', bucketMs: f.bucketMs, buckets: s.buckets, add: NaN, member: entityFor(e, s.field as never, ref), entityKind: s.entity, memberKind: s.field });
-    } else {
-      const add = s.agg === 'count' ? 1 : numericOf(e, s, facts);
-      ops.push({ ns: f.name, entity, entityTail, kind: 'sum', bucketMs: f.bucketMs, buckets: s.buckets, add, entityKind: s.entity });
-    }
-    names.push(f.name);
-  }
+  for (let j = 0; j < features.length; j++) if (slots[j]! >= 0) names.push(features[j]!.name);
   return { ops, names };
 }
 

@@ -43,6 +43,14 @@ export interface RuleDefinition<C = unknown> {
   /** Feature names the rule reads from `features` (checked against the rule set at start). */
   features(config: C): string[];
   evaluate(event: QuanguardEvent, features: Features, config: C, ctx: RuleContext): RuleResult;
+  /**
+   * Optional: an evaluate made for one config, giving the same answers as `evaluate` with it. The
+   * engine calls it instead when the rule set is compiled. For rule shapes many rules share
+   * (featureAtLeastRule): their one `evaluate` reads a different feature per rule, so its keyed
+   * read sees every feature name and V8 keeps it generic (a megamorphic lookup, the number boxed);
+   * one function per config reads its feature by a constant name.
+   */
+  specialize?(config: C): RuleDefinition<C>['evaluate'];
 }
 
 export interface RuleContext {

@@ -13,6 +13,8 @@ export interface CompiledRule {
   key: string;
   config: unknown;
   weight: number;
+  /** What def.specialize made for this config, called instead of def.evaluate; undefined without one. */
+  specialized: AnyRule['evaluate'] | undefined;
 }
 
 export interface CompiledFeature {
@@ -63,7 +65,7 @@ export function compileRuleset(raw: unknown, registry: RuleRegistry): CompiledRu
       if (!rs.features[f]) throw new RulesetError(`rules: ${r.id} reads feature "${f}", which rule set ${rs.version} does not define`);
       used.add(f);
     }
-    rules.push({ def, key: `${def.id}@${def.version}`, config: cfg.data, weight: r.weight });
+    rules.push({ def, key: `${def.id}@${def.version}`, config: cfg.data, weight: r.weight, specialized: def.specialize?.(cfg.data) });
   }
   // Only features some rule reads are computed: an unused definition costs nothing per event.
   const features: CompiledFeature[] = Object.entries(rs.features)

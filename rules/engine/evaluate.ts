@@ -201,7 +201,8 @@ export function runRules(
     const rule = rules[i]!;
     let r: RuleResult;
     try {
-      r = rule.def.evaluate(e, features, rule.config, ctx);
+      const own = rule.specialized;
+      r = own !== undefined ? own(e, features, rule.config, ctx) : rule.def.evaluate(e, features, rule.config, ctx);
     } catch (err) {
       r = { outcome: 'error', observed: null };
       (special ??= new Array(n))[i] = { rule, outcome: r.outcome, observed: r.observed, error: String((err as Error)?.message ?? err).slice(0, 200) };

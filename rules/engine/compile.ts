@@ -6,6 +6,7 @@ import type { Outcome } from '../../core/decision.ts';
 import type { FeatureSpec } from '../features/spec.ts';
 import type { AnyRule, RuleRegistry } from '../registry.ts';
 import { rulesetSchema, type Ruleset } from '../ruleset/schema.ts';
+import type { RulesRunner } from './evaluate.ts';
 
 export interface CompiledRule {
   def: AnyRule;
@@ -31,6 +32,8 @@ export interface CompiledRuleset {
   /** Rules and features by event type, precomputed for the hot path. */
   rulesFor: Map<EventType, CompiledRule[]>;
   featuresFor: Map<EventType, CompiledFeature[]>;
+  /** Per event type, its rules compiled into one function (evaluate.ts makes it on first use). */
+  runners: Map<EventType, RulesRunner>;
   thresholds: Ruleset['thresholds'];
   ruleErrors: Ruleset['ruleErrors'];
   flags: Ruleset['flags'];
@@ -85,6 +88,7 @@ export function compileRuleset(raw: unknown, registry: RuleRegistry): CompiledRu
     features,
     rulesFor,
     featuresFor,
+    runners: new Map(),
     thresholds: rs.thresholds,
     ruleErrors: rs.ruleErrors,
     flags: rs.flags,

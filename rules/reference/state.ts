@@ -10,10 +10,23 @@ const DAY = 86_400_000;
 /** Payers kept per card: enough to tell one household from several. */
 const MAX_CARD_PAYERS = 8;
 
-/** Equirectangular distance: plenty for telling homes a kilometre apart. */
-function approxKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
-  const x = (b.lon - a.lon) * Math.cos(((a.lat + b.lat) / 2) * (Math.PI / 180));
-  return Math.hypot(x, b.lat - a.lat) * 111.195;
+/**
+ * Whether two places are within km of each other by the equirectangular distance (plenty for
+ * telling homes a kilometre apart): `Math.hypot(x, y) * 111.195 <= km`, a at (aLat, aLon).
+ * `Math.sqrt(x * x + y * y)` is a call-free estimate of that hypot within a few units in the last
+ * place while the sum stays a normal number, so it decides whenever it is more than a billionth
+ * of km away from km; closer (or at an overflow or underflow), hypot itself decides. The same
+ * answers as hypot alone, without the variadic builtin's allocation on most pairs.
+ */
+function withinKm(aLat: number, aLon: number, bLat: number, bLon: number, km: number): boolean {
+  const x = (bLon - aLon) * Math.cos(((aLat + bLat) / 2) * (Math.PI / 180));
+  const y = bLat - aLat;
+  const sq = x * x + y * y;
+  if (sq > 1e-290 && sq < 1e290) {
+    const d = Math.sqrt(sq) * 111.195;
+    if (Math.abs(d - km) > km * 1e-9) return d <= km;
+  }
+  return Math.hypot(x, y) * 111.195 <= km;
 }
 
 interface ShopState {
@@ -22,18 +35,9 @@ interface ShopState {
   prices: Map<string, PriceHistory> | undefined;
 }
 
-interface AccountRef {
-  identity: { idHash: string; phoneHash: string } | undefined;
-  place: { lat: number; lon: number } | undefined;
-}
-
-type CardPayer = { userId: string; lat: number; lon: number };
-const NO_PAYERS: readonly CardPayer[] = Object.freeze([]) as readonly CardPayer[];
-
-function hasPayer(payers: readonly CardPayer[], userId: string): boolean {
-  for (let i = 0; i < payers.length; i++) if (payers[i]!.userId === userId) return true;
-  return false;
-}
+type Identity = { idHash: string; phoneHash: string };
+/** Per account number, in `places`: latitude, longitude, 1 once a claim place is known, unused. */
+const PLACE_STRIDE = 4;
 
 export interface CampaignRef {
   campaignId: string;
@@ -82,16 +86,24 @@ export class Reference {
   /** The latest model run's scores (models/scheduler.ts publishes them in `npm start`). */
   readonly modelScores = new ModelScoreTable();
   /**
-   * Per account, its identity from the eligibility import and where it claims from (its first
-   * located claim: its home, roughly), in one record: both are asked for on most events, and one
-   * lookup in a map of every account costs what two did (memory latency, not hashing, dominates).
+   * Account id → account number, one lookup in a map of every account per event (memory latency,
+   * not hashing, dominates it). By number: the identity from the eligibility import, and where it
+   * claims from (its first located claim: its home, roughly) in `places`, a few numbers in one
+   * typed array instead of two objects per account for the collector to copy and promote.
    */
-  private readonly accounts = new Map<string, AccountRef>();
+  private readonly accounts = new Map<string, number>();
+  private readonly identities: (Identity | undefined)[] = [];
+  private places = new Float64Array(1024 * PLACE_STRIDE);
   /** Accounts granted per ID hash and per phone hash (eligibility import), for shared identities. */
   private readonly accountsById = new Map<string, number>();
   private readonly accountsByPhone = new Map<string, number>();
-  /** Per card, the accounts that paid with it and their claim places (the first few). */
-  private readonly cardPayers = new Map<string, CardPayer[]>();
+  /**
+   * Card hash → card number; per card number, MAX_CARD_PAYERS slots in `cardPayers` of the
+   * accounts that paid with it (the first few with a known place, account number + 1, 0 after the
+   * last). Their places are their accounts' (a claim place never changes once known).
+   */
+  private readonly cards = new Map<string, number>();
+  private cardPayers = new Int32Array(1024 * MAX_CARD_PAYERS);
   private readonly skuNames = new Map<string, string>();
   /**
    * Per merchant, its redemption count and price history (and rises) by SKU, in one
@@ -117,13 +129,14 @@ export class Reference {
   private readonly maxOrders: number;
   private campaignList: CampaignRef[] = [];
   // One event asks about its user several times (features, linked payers, owner, card homes,
-  // then observe): the last user's identity and claim place are kept; any write clears them.
+  // then observe): the last user's and the last card's numbers are kept (-1: none yet); a new
+  // account or card clears them.
   private lastUser: string | undefined;
-  private lastIdentity: { idHash: string; phoneHash: string } | undefined;
-  private lastPlace: { lat: number; lon: number } | undefined;
+  private lastAccount = -1;
   private lastCard: string | undefined;
-  private lastPayers: CardPayer[] | undefined;
-  /** Reused by cardPayerHomes (at most MAX_CARD_PAYERS + 1 homes). */
+  private lastCardNo = -1;
+  /** Reused by cardPayerHomes: the account numbers of the places, then the homes among them. */
+  private readonly placeScratch = new Int32Array(MAX_CARD_PAYERS + 1);
   private readonly homeScratch = new Int32Array(MAX_CARD_PAYERS + 1);
 
   constructor(opts: ReferenceOptions = {}) {
@@ -154,17 +167,13 @@ export class Reference {
         return;
       case 'eligibility.granted': {
         // Counted once per account: a winner granted again (another campaign) is not a second account.
-        const acc = this.accounts.get(e.userId);
-        const had = acc?.identity;
+        const had = this.identityOf(e.userId);
         if (had?.idHash === e.idHash && had.phoneHash === e.phoneHash) return;
         if (had) {
           this.accountsById.set(had.idHash, (this.accountsById.get(had.idHash) ?? 1) - 1);
           this.accountsByPhone.set(had.phoneHash, (this.accountsByPhone.get(had.phoneHash) ?? 1) - 1);
         }
-        const identity = { idHash: e.idHash, phoneHash: e.phoneHash };
-        if (acc) acc.identity = identity;
-        else this.accounts.set(e.userId, { identity, place: undefined });
-        this.lastUser = undefined;
+        this.identities[this.accountNo(e.userId)] = { idHash: e.idHash, phoneHash: e.phoneHash };
         this.accountsById.set(e.idHash, (this.accountsById.get(e.idHash) ?? 0) + 1);
         this.accountsByPhone.set(e.phoneHash, (this.accountsByPhone.get(e.phoneHash) ?? 0) + 1);
         return;
@@ -174,25 +183,28 @@ export class Reference {
         this.observePrice(e.merchantId, e.sku, e.priceFen, t);
         return;
       case 'claim':
-        if (e.lat !== undefined && e.lon !== undefined && this.placeOf(e.userId) === undefined) {
-          const place = { lat: e.lat, lon: e.lon };
-          const acc = this.accounts.get(e.userId);
-          if (acc) acc.place = place;
-          else this.accounts.set(e.userId, { identity: undefined, place });
-          this.lastUser = undefined;
+        if (e.lat !== undefined && e.lon !== undefined && !this.hasPlace(this.account(e.userId))) {
+          const at = this.accountNo(e.userId) * PLACE_STRIDE, places = this.places;
+          places[at] = e.lat;
+          places[at + 1] = e.lon;
+          places[at + 2] = 1;
         }
         return;
       case 'redemption': {
         if (this.orders.has(e.orderId)) return;
         if (e.cardHash !== undefined) {
-          const place = this.placeOf(e.userId);
-          if (place !== undefined) {
-            let payers = this.payersOf(e.cardHash);
-            if (!payers) {
-              this.cardPayers.set(e.cardHash, (payers = []));
-              this.lastCard = undefined;
+          const a = this.account(e.userId);
+          if (this.hasPlace(a)) {
+            let c = this.card(e.cardHash);
+            if (c < 0) c = this.newCard(e.cardHash);
+            const at = c * MAX_CARD_PAYERS, payers = this.cardPayers;
+            for (let i = at; i < at + MAX_CARD_PAYERS; i++) {
+              if (payers[i] === a + 1) break;
+              if (payers[i] === 0) {
+                payers[i] = a + 1;
+                break;
+              }
             }
-            if (payers.length < MAX_CARD_PAYERS && !hasPayer(payers, e.userId)) payers.push({ userId: e.userId, lat: place.lat, lon: place.lon });
           }
         }
         this.addOrder(e.orderId, t, e.discountFen);
@@ -219,31 +231,61 @@ export class Reference {
     return this.lastShop;
   }
 
-  private lookUp(userId: string): void {
-    if (userId === this.lastUser) return;
-    this.lastUser = userId;
-    const acc = this.accounts.get(userId);
-    this.lastIdentity = acc?.identity;
-    this.lastPlace = acc?.place;
+  /** An account's number, -1 when never seen; the last account asked for is kept. */
+  private account(userId: string): number {
+    if (userId !== this.lastUser) {
+      this.lastUser = userId;
+      this.lastAccount = this.accounts.get(userId) ?? -1;
+    }
+    return this.lastAccount;
   }
 
-  /** A card's payers (the array itself, which grows in place); the last card's kept. */
-  private payersOf(cardHash: string): CardPayer[] | undefined {
+  /** An account's number, numbered now when new. */
+  private accountNo(userId: string): number {
+    let a = this.account(userId);
+    if (a < 0) {
+      a = this.accounts.size;
+      this.accounts.set(userId, a);
+      this.identities.push(undefined);
+      if ((a + 1) * PLACE_STRIDE > this.places.length) {
+        const grown = new Float64Array(this.places.length * 2);
+        grown.set(this.places);
+        this.places = grown;
+      }
+      this.lastAccount = a;
+    }
+    return a;
+  }
+
+  private hasPlace(account: number): boolean {
+    return account >= 0 && this.places[account * PLACE_STRIDE + 2] === 1;
+  }
+
+  /** A card's number, -1 when no payer with a known place used it yet; the last card's kept. */
+  private card(cardHash: string): number {
     if (cardHash !== this.lastCard) {
       this.lastCard = cardHash;
-      this.lastPayers = this.cardPayers.get(cardHash);
+      this.lastCardNo = this.cards.get(cardHash) ?? -1;
     }
-    return this.lastPayers;
+    return this.lastCardNo;
   }
 
-  private placeOf(userId: string): { lat: number; lon: number } | undefined {
-    this.lookUp(userId);
-    return this.lastPlace;
+  private newCard(cardHash: string): number {
+    const c = this.cards.size;
+    this.cards.set(cardHash, c);
+    if ((c + 1) * MAX_CARD_PAYERS > this.cardPayers.length) {
+      const grown = new Int32Array(this.cardPayers.length * 2);
+      grown.set(this.cardPayers);
+      this.cardPayers = grown;
+    }
+    this.lastCard = cardHash;
+    this.lastCardNo = c;
+    return c;
   }
 
   identityOf(userId: string): { idHash: string; phoneHash: string } | undefined {
-    this.lookUp(userId);
-    return this.lastIdentity;
+    const a = this.account(userId);
+    return a < 0 ? undefined : this.identities[a];
   }
 
   /**
@@ -262,23 +304,34 @@ export class Reference {
    * one home; a card paying for recruits spans several. Undefined when no payer's place is known.
    */
   cardPayerHomes(cardHash: string, userId: string, apartKm: number): number | undefined {
-    const payers = this.payersOf(cardHash) ?? NO_PAYERS;
-    const own = this.placeOf(userId);
-    const withOwn = own !== undefined && !hasPayer(payers, userId);
-    const n = payers.length + (withOwn ? 1 : 0);
+    // The places in order (the payers' accounts, then this payer's own when new).
+    const owners = this.placeScratch;
+    let n = 0;
+    const own = this.account(userId);
+    const c = this.card(cardHash);
+    let withOwn = this.hasPlace(own);
+    if (c >= 0) {
+      const payers = this.cardPayers;
+      for (let i = c * MAX_CARD_PAYERS, end = i + MAX_CARD_PAYERS; i < end && payers[i] !== 0; i++) {
+        const a = payers[i]! - 1;
+        if (a === own) withOwn = false;
+        owners[n++] = a;
+      }
+    }
+    if (withOwn) owners[n++] = own;
     if (n === 0) return undefined;
-    // The places in order (the payers, then this payer's own when new); a place starts a home
-    // when it is more than apartKm from every home before it. Homes are indexes into the places.
-    const homes = this.homeScratch;
+    if (n === 1) return 1;
+    // A place starts a home when it is more than apartKm from every home before it.
+    const homes = this.homeScratch, places = this.places;
     let count = 0;
     for (let i = 0; i < n; i++) {
-      const p = i < payers.length ? payers[i]! : own!;
+      const p = owners[i]! * PLACE_STRIDE;
       let near = false;
       for (let k = 0; k < count && !near; k++) {
-        const h = homes[k]! < payers.length ? payers[homes[k]!]! : own!;
-        near = approxKm(h, p) <= apartKm;
+        const h = homes[k]! * PLACE_STRIDE;
+        near = withinKm(places[h]!, places[h + 1]!, places[p]!, places[p + 1]!, apartKm);
       }
-      if (!near) homes[count++] = i;
+      if (!near) homes[count++] = owners[i]!;
     }
     return count;
   }

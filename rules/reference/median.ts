@@ -1,17 +1,41 @@
 // A median over a changing set of values, recomputed only when asked after a change.
 export class LazyMedian {
-  private readonly values = new Map<string, number>();
+  /**
+   * Keyed by small whole numbers (the reference state numbers its merchants): per key its value's
+   * place in `values` + 1 (0: no value yet); the values side by side in the order their keys
+   * first came, as a Map's would iterate. Two typed-array reads per update instead of a Map probe,
+   * and a median copies one run of numbers.
+   */
+  private slots = new Int32Array(16);
+  private values = new Float64Array(16);
+  private count = 0;
   private cached: number | null = null;
   private changes = 0;
 
-  set(key: string, value: number): void {
-    if (this.values.get(key) === value) return;
-    this.values.set(key, value);
+  set(key: number, value: number): void {
+    if (key >= this.slots.length) {
+      const grown = new Int32Array(Math.max(key + 1, this.slots.length * 2));
+      grown.set(this.slots);
+      this.slots = grown;
+    }
+    const s = this.slots[key]!;
+    if (s === 0) {
+      if (this.count === this.values.length) {
+        const grown = new Float64Array(this.values.length * 2);
+        grown.set(this.values);
+        this.values = grown;
+      }
+      this.values[this.count++] = value;
+      this.slots[key] = this.count;
+    } else {
+      if (this.values[s - 1] === value) return;
+      this.values[s - 1] = value;
+    }
     this.changes++;
   }
 
   get size(): number {
-    return this.values.size;
+    return this.count;
   }
 
   /**
@@ -20,11 +44,9 @@ export class LazyMedian {
    * Depends only on the order of updates, so a replay gives the same answers.
    */
   median(): number | null {
-    if (this.changes > 0 && (this.cached === null || this.changes >= Math.max(1, this.values.size / 10))) {
+    if (this.changes > 0 && (this.cached === null || this.changes >= Math.max(1, this.count / 10))) {
       // A typed array sorts numbers without a comparator call per step; same median.
-      const xs = new Float64Array(this.values.size);
-      let i = 0;
-      for (const v of this.values.values()) xs[i++] = v;
+      const xs = this.values.slice(0, this.count);
       const n = xs.length, mid = n >> 1;
       if (n === 0) this.cached = null;
       else if (n % 2) this.cached = select(xs, mid);

@@ -30,6 +30,8 @@ function withinKm(aLat: number, aLon: number, bLat: number, bLon: number, km: nu
 }
 
 interface ShopState {
+  /** The merchant's number, its key in the peer medians. */
+  no: number;
   redemptions: number;
   /** Price history per SKU (nested: no `merchant>sku` string built per lookup), with its rises. */
   prices: Map<string, PriceHistory> | undefined;
@@ -63,6 +65,9 @@ interface PriceHistory {
   /** Observations (time, price), oldest first, capped. */
   t: number[];
   p: number[];
+  /** The last observation, beside the lists: what a checkout price is compared with. */
+  lastT: number;
+  lastP: number;
   baselineCache: Map<number, number | null>;
   /** The last answer of baselineCache, read without hashing a number key (one campaign at a time). */
   lastStartsAt: number;
@@ -211,7 +216,7 @@ export class Reference {
         const shop = this.shop(e.merchantId, true)!;
         const n = ++shop.redemptions;
         const m = this.merchants.get(e.merchantId);
-        if (m) this.groupMedian(m).set(e.merchantId, n);
+        if (m) this.groupMedian(m).set(shop.no, n);
         if (e.items) for (const it of e.items) this.observePrice(e.merchantId, it.sku, it.unitPriceFen, t);
         return;
       }
@@ -224,7 +229,7 @@ export class Reference {
   private shop(merchantId: string, create: boolean): ShopState | undefined {
     if (merchantId !== this.lastShopId || (create && this.lastShop === undefined)) {
       let shop = this.shops.get(merchantId);
-      if (shop === undefined && create) this.shops.set(merchantId, (shop = { redemptions: 0, prices: undefined }));
+      if (shop === undefined && create) this.shops.set(merchantId, (shop = { no: this.shops.size, redemptions: 0, prices: undefined }));
       this.lastShopId = merchantId;
       this.lastShop = shop;
     }
@@ -448,15 +453,17 @@ export class Reference {
   }
 
   private observePrice(merchantId: string, sku: string, price: number, t: number): void {
-    const bySku = (this.shop(merchantId, true)!.prices ??= new Map());
+    const shop = this.shop(merchantId, true)!;
+    const bySku = (shop.prices ??= new Map());
     let h = bySku.get(sku);
-    if (!h) bySku.set(sku, (h = { t: [], p: [], baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null, rise: 0 }));
+    if (!h) bySku.set(sku, (h = { t: [], p: [], lastT: NaN, lastP: NaN, baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null, rise: 0 }));
     // A repeated price is kept twice a day at most: enough for any 7-day baseline window, and the
     // list stays short under a stream of checkout prices.
-    const last = h.p.length - 1;
-    if (last < 0 || h.p[last] !== price || t - h.t[last]! > DAY / 2) {
+    if (h.p.length === 0 || h.lastP !== price || t - h.lastT > DAY / 2) {
       h.t.push(t);
       h.p.push(price);
+      h.lastT = t;
+      h.lastP = price;
       if (h.t.length > 64) {
         // Drop from the middle: the oldest entries hold the pre-campaign prices a baseline needs,
         // the newest the current price.
@@ -469,7 +476,7 @@ export class Reference {
     this.noteRise(h, price, t);
     let peers = this.latestBySku.get(sku);
     if (!peers) this.latestBySku.set(sku, (peers = new LazyMedian()));
-    peers.set(merchantId, price);
+    peers.set(shop.no, price);
   }
 
   private groupMedian(m: MerchantRef): LazyMedian {

@@ -9,6 +9,8 @@ export class LazyMedian {
   private slots = new Int32Array(16);
   private values = new Float64Array(16);
   private count = 0;
+  /** Where a median moves the values around (reused: the values keep their order). */
+  private scratch = new Float64Array(0);
   private cached: number | null = null;
   private changes = 0;
 
@@ -46,12 +48,14 @@ export class LazyMedian {
   median(): number | null {
     if (this.changes > 0 && (this.cached === null || this.changes >= Math.max(1, this.count / 10))) {
       // A typed array sorts numbers without a comparator call per step; same median.
-      const xs = this.values.slice(0, this.count);
-      const n = xs.length, mid = n >> 1;
+      const n = this.count, mid = n >> 1;
+      if (this.scratch.length < n) this.scratch = new Float64Array(this.values.length);
+      const xs = this.scratch;
+      for (let i = 0; i < n; i++) xs[i] = this.values[i]!;
       if (n === 0) this.cached = null;
-      else if (n % 2) this.cached = select(xs, mid);
+      else if (n % 2) this.cached = select(xs, n, mid);
       else {
-        const hi = select(xs, mid);
+        const hi = select(xs, n, mid);
         // After selecting mid, everything before it is at most xs[mid]: the lower middle is their max.
         let lo = -Infinity;
         for (let i = 0; i < mid; i++) if (xs[i]! > lo) lo = xs[i]!;
@@ -64,11 +68,11 @@ export class LazyMedian {
 }
 
 /**
- * The k-th smallest of xs (0-based), moving xs around (Hoare's selection, middle pivot): the
+ * The k-th smallest of xs[0..n) (0-based), moving them around (Hoare's selection, middle pivot): the
  * value a sort would put at k, in linear time on average. Values are finite numbers.
  */
-function select(xs: Float64Array, k: number): number {
-  let lo = 0, hi = xs.length - 1;
+function select(xs: Float64Array, n: number, k: number): number {
+  let lo = 0, hi = n - 1;
   while (lo < hi) {
     const pivot = xs[(lo + hi) >> 1]!;
     let i = lo, j = hi;

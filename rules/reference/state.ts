@@ -118,6 +118,10 @@ export class Reference {
   private readonly shops = new Map<string, ShopState>();
   private lastShopId: string | undefined;
   private lastShop: ShopState | undefined;
+  /** The last price history asked for (the price rules, then observe, ask for the event's item). */
+  private lastHistoryShop: ShopState | undefined;
+  private lastHistorySku: string | undefined;
+  private lastHistory: PriceHistory | undefined;
   private readonly latestBySku = new Map<string, LazyMedian>();
   /** Redemptions per merchant, by category then district. */
   private readonly redemptionsByGroup = new Map<string, Map<string, LazyMedian>>();
@@ -376,7 +380,14 @@ export class Reference {
 
   /** A merchant's price history of a SKU, if any. */
   private history(merchantId: string, sku: string): PriceHistory | undefined {
-    return this.shop(merchantId, false)?.prices?.get(sku);
+    const shop = this.shop(merchantId, false);
+    if (shop === undefined) return undefined;
+    if (shop !== this.lastHistoryShop || sku !== this.lastHistorySku) {
+      this.lastHistoryShop = shop;
+      this.lastHistorySku = sku;
+      this.lastHistory = shop.prices?.get(sku);
+    }
+    return this.lastHistory;
   }
 
   merchantRedemptionCount(merchantId: string): number {
@@ -454,9 +465,12 @@ export class Reference {
 
   private observePrice(merchantId: string, sku: string, price: number, t: number): void {
     const shop = this.shop(merchantId, true)!;
-    const bySku = (shop.prices ??= new Map());
-    let h = bySku.get(sku);
-    if (!h) bySku.set(sku, (h = { t: [], p: [], lastT: NaN, lastP: NaN, baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null, rise: 0 }));
+    let h = this.history(merchantId, sku);
+    if (!h) {
+      h = { t: [], p: [], lastT: NaN, lastP: NaN, baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null, rise: 0 };
+      (shop.prices ??= new Map()).set(sku, h);
+      this.lastHistory = h;
+    }
     // A repeated price is kept twice a day at most: enough for any 7-day baseline window, and the
     // list stays short under a stream of checkout prices.
     if (h.p.length === 0 || h.lastP !== price || t - h.lastT > DAY / 2) {

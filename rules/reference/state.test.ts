@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { at, campaign, DROP, merchant, price, redemption } from '../testing/events.ts';
+import { Rng } from '../../core/rng.ts';
+import { at, campaign, claim, DROP, merchant, price, redemption } from '../testing/events.ts';
 import { Reference } from './state.ts';
 
 const DAY = 86_400_000;
@@ -37,5 +38,56 @@ describe('Reference price rises', () => {
     // The highest rise is kept.
     ref.observe(price({ merchantId: 'mch_p', sku: 'sku_a', priceFen: 1_000, occurredAt: at(DROP + 3 * DAY) }), DROP + 3 * DAY);
     expect(ref.hasRaised('mch_p', 'sku_a', 1.3)).toBe(true);
+  });
+});
+
+/** Card homes as the reference counted them with an object per payer and Math.hypot. */
+class CardHomesModel {
+  private readonly places = new Map<string, { lat: number; lon: number }>();
+  private readonly payers = new Map<string, { userId: string; lat: number; lon: number }[]>();
+  claim(userId: string, lat: number, lon: number): void {
+    if (!this.places.has(userId)) this.places.set(userId, { lat, lon });
+  }
+  redeem(userId: string, cardHash: string): void {
+    const place = this.places.get(userId);
+    if (!place) return;
+    const list = this.payers.get(cardHash) ?? [];
+    this.payers.set(cardHash, list);
+    if (list.length < 8 && !list.some((p) => p.userId === userId)) list.push({ userId, ...place });
+  }
+  homes(cardHash: string, userId: string, apartKm: number): number | undefined {
+    const list = this.payers.get(cardHash) ?? [];
+    const own = this.places.get(userId);
+    const all = own && !list.some((p) => p.userId === userId) ? [...list, own] : list;
+    if (all.length === 0) return undefined;
+    const km = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) => Math.hypot((b.lon - a.lon) * Math.cos(((a.lat + b.lat) / 2) * (Math.PI / 180)), b.lat - a.lat) * 111.195;
+    const homes: { lat: number; lon: number }[] = [];
+    for (const p of all) if (!homes.some((h) => km(h, p) <= apartKm)) homes.push(p);
+    return homes.length;
+  }
+}
+
+describe('Reference card homes', () => {
+  it('counts homes among a card\'s payers as the per-payer objects and Math.hypot did, the first eight payers kept', () => {
+    const rng = new Rng(9);
+    for (let round = 0; round < 40; round++) {
+      const ref = new Reference(), model = new CardHomesModel();
+      // Few users and cards: cards shared by many payers (past the cap of 8), users on many cards;
+      // places on a coarse grid, so some pairs sit exactly at 0 km or at the same distance apart.
+      const users = rng.int(2, 30), cards = rng.int(1, 6), step = rng.pick([0.001, 0.009, 0.05]);
+      let i = 0;
+      for (let n = 0; n < 400; n++) {
+        const userId = `usr_${rng.int(0, users - 1)}`, cardHash = `card${rng.int(0, cards - 1)}`, apartKm = rng.pick([0.5, 1, 1.000000001, 3]);
+        if (rng.bool(0.4)) {
+          const lat = 34.6 + rng.int(0, 20) * step, lon = 119.2 + rng.int(0, 20) * step;
+          ref.observe(claim({ userId, lat, lon }), DROP + i++);
+          model.claim(userId, lat, lon);
+        } else {
+          expect(ref.cardPayerHomes(cardHash, userId, apartKm), `round ${round} event ${n}`).toBe(model.homes(cardHash, userId, apartKm));
+          ref.observe(redemption({ userId, cardHash, merchantId: 'mch_c' }), DROP + i++);
+          model.redeem(userId, cardHash);
+        }
+      }
+    }
   });
 });

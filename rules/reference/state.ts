@@ -138,8 +138,8 @@ export class Reference {
   private readonly maxOrders: number;
   private campaignList: CampaignRef[] = [];
   // One event asks about its user several times (features, linked payers, owner, card homes,
-  // then observe): the last user's and the last card's numbers are kept (-1: none yet); a new
-  // account or card clears them.
+  // then observe): the last user's and the last card's numbers are kept (-1: none yet), and
+  // renumbered in place when that account or card is first numbered.
   private lastUser: string | undefined;
   private lastAccount = -1;
   private lastCard: string | undefined;

@@ -109,9 +109,12 @@ class Interner {
   // here are of keys nobody touched lately (a new merchant×user pair nearly every redemption).
   private table = Interner.emptyTable(1024);
   private mask = 1023;
-  /** Key by number (undefined: free); a pair kind's key is its head here and its tail in `tails`. */
-  private keys: (string | undefined)[] = [];
-  private tails: (string | number | undefined)[] = [];
+  /**
+   * Key by number: number i's key at 2i (undefined: free) and its tail at 2i + 1 (a pair kind's
+   * key is its head and its tail; undefined for other kinds). Side by side, a lookup that matches a
+   * hash reads one place, not one per array.
+   */
+  private keys: (string | number | undefined)[] = [];
   private count = 0;
   private readonly free: number[] = [];
   private next = 0;
@@ -162,7 +165,7 @@ class Interner {
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const id = t[2 * i + 1]!;
       if (id < 0) return undefined;
-      if (t[2 * i] === h && this.keys[id] === key && this.tails[id] === tail) return id;
+      if (t[2 * i] === h && this.keys[2 * id] === key && this.keys[2 * id + 1] === tail) return id;
     }
   }
 
@@ -170,8 +173,8 @@ class Interner {
   take(key: string, tail: string | number | undefined, h: number): number {
     let id = this.free.pop();
     if (id === undefined) id = this.next++;
-    this.keys[id] = key;
-    this.tails[id] = tail;
+    this.keys[2 * id] = key;
+    this.keys[2 * id + 1] = tail;
     if (++this.count * 2 > this.mask + 1) this.rebuild((this.mask + 1) * 2);
     this.place(h, id);
     return id;
@@ -214,8 +217,8 @@ class Interner {
       const id = t[i]!;
       if (id >= 0 && marks[id] === 0) {
         t[i] = -1;
-        keys[id] = undefined;
-        this.tails[id] = undefined;
+        keys[2 * id] = undefined;
+        keys[2 * id + 1] = undefined;
         this.free.push(id);
         freed++;
       }
@@ -236,80 +239,94 @@ function grown<T extends Float64Array | Uint8Array | Int32Array>(a: T, cap: numb
   return b;
 }
 
+/** Doubles a table's capacity in slots (at least to hold slot `s`). */
+function capacityFor(slots: number, s: number): number {
+  return Math.max(1024, slots * 2, s + 1);
+}
+
+// A table's numbers for one entity sit side by side in one row of a Float64Array (ROW numbers
+// per slot) rather than in a typed array per field: an entity is touched at random, and a field
+// per array cost a cache miss per field (six for a sum, four for a distinct) where a row costs
+// about one.
+const ROW = 4;
+const ID0 = 1, V0 = 2, TOTAL = 3;
+/** A row's meta when the table does not hold the entity (no held meta is -1: states are 0-2). */
+const NOT_HELD = -1;
+
 /**
  * Sums and counts of one feature, by entity number. A held entity is EMPTY (no live bucket,
  * total 0), ONE (one live bucket: id0, v0, total) or MANY (a Buckets object). The logical state,
  * live buckets plus running total, is what the object store kept; ONE is only a smaller way to
- * hold a one-bucket state. `has` says whether the feature holds the entity at all.
+ * hold a one-bucket state. A row is [meta, id0, v0, total]: meta is NOT_HELD when the feature does
+ * not hold the entity, else its bucket count n * 4 + its state (n as the Int32Array of n held it,
+ * below 2^29: rule sets allow 240).
  */
 class SumTable {
-  has = new Uint8Array(0);
-  state = new Uint8Array(0);
-  n = new Int32Array(0);
-  id0 = new Float64Array(0);
-  v0 = new Float64Array(0);
-  total = new Float64Array(0);
+  rows = new Float64Array(0);
+  /** The Buckets of MANY entities; undefined at every other slot (the array never has holes). */
   many: (Buckets | undefined)[] = [];
-  constructor(readonly windowMs: number, readonly entities: Interner) {}
+  constructor(readonly ns: string, readonly windowMs: number, readonly entities: Interner) {}
+
+  holds(s: number): boolean {
+    const r = s * ROW;
+    return r < this.rows.length && this.rows[r] !== NOT_HELD;
+  }
 
   create(s: number, n: number): void {
-    if (s >= this.has.length) {
-      const cap = Math.max(1024, this.has.length * 2, s + 1);
-      this.has = grown(this.has, cap);
-      this.state = grown(this.state, cap);
-      this.n = grown(this.n, cap);
-      this.id0 = grown(this.id0, cap);
-      this.v0 = grown(this.v0, cap);
-      this.total = grown(this.total, cap);
+    if (s * ROW >= this.rows.length) {
+      const cap = capacityFor(this.rows.length / ROW, s);
+      this.rows = grown(this.rows, cap * ROW, NOT_HELD);
+      while (this.many.length < cap) this.many.push(undefined);
     }
-    this.has[s] = 1;
-    this.state[s] = EMPTY;
-    this.n[s] = n;
-    this.total[s] = 0;
-    this.many[s] = undefined;
+    // many[s] is undefined already: a slot leaves MANY (settle) or the table (sweep) by clearing it.
+    const r = s * ROW;
+    this.rows[r] = (n | 0) * 4 + EMPTY;
+    this.rows[r + TOTAL] = 0;
   }
 
   read(s: number, b: number): number {
-    switch (this.state[s]) {
+    const rows = this.rows, r = s * ROW, meta = rows[r]!;
+    switch (meta & 3) {
       case EMPTY:
-        return this.total[s]!;
+        return rows[r + TOTAL]!;
       case ONE: {
-        const id = this.id0[s]!;
+        const id = rows[r + ID0]!;
         if (id > b) return 0; // a late event: the one bucket is after its window
-        if (id <= b - this.n[s]!) {
-          this.state[s] = EMPTY;
-          this.total[s] = 0;
+        if (id <= b - (meta >> 2)) {
+          rows[r] = meta - ONE + EMPTY;
+          rows[r + TOTAL] = 0;
         }
-        return this.total[s]!;
+        return rows[r + TOTAL]!;
       }
       default: {
-        const r = this.many[s]!;
-        const v = r.read(b);
-        this.settle(s, r);
+        const k = this.many[s]!;
+        const v = k.read(b);
+        this.settle(s, k);
         return v;
       }
     }
   }
 
   add(s: number, b: number, v: number): void {
-    switch (this.state[s]) {
+    const rows = this.rows, r = s * ROW, meta = rows[r]!;
+    switch (meta & 3) {
       case EMPTY:
-        this.total[s] = this.total[s]! + v;
-        this.state[s] = ONE;
-        this.id0[s] = b;
-        this.v0[s] = v;
+        rows[r + TOTAL] = rows[r + TOTAL]! + v;
+        rows[r] = meta - EMPTY + ONE;
+        rows[r + ID0] = b;
+        rows[r + V0] = v;
         return;
       case ONE: {
-        const id = this.id0[s]!;
+        const id = rows[r + ID0]!;
         if (id === b) {
-          this.total[s] = this.total[s]! + v;
-          this.v0[s] = this.v0[s]! + v;
+          rows[r + TOTAL] = rows[r + TOTAL]! + v;
+          rows[r + V0] = rows[r + V0]! + v;
           return;
         }
-        const r = new Buckets(this.n[s]!, [id], [this.v0[s]!], this.total[s]!);
-        r.add(b, v);
-        this.state[s] = MANY;
-        this.many[s] = r;
+        const k = new Buckets(meta >> 2, [id], [rows[r + V0]!], rows[r + TOTAL]!);
+        k.add(b, v);
+        rows[r] = meta - ONE + MANY;
+        this.many[s] = k;
         return;
       }
       default:
@@ -319,14 +336,16 @@ class SumTable {
 
   /** add then read at the same bucket, the record path; the common case allocates nothing. */
   addRead(s: number, b: number, v: number): number {
-    if (this.state[s] === ONE) {
-      const id = this.id0[s]!;
-      if (id < b && id <= b - this.n[s]!) {
+    const rows = this.rows, r = s * ROW, meta = rows[r]!;
+    if ((meta & 3) === ONE) {
+      const id = rows[r + ID0]!;
+      if (id < b && id <= b - (meta >> 2)) {
         // The one bucket leaves as the new one arrives: the same two steps as add, then expire.
-        this.total[s] = this.total[s]! + v - this.v0[s]!;
-        this.id0[s] = b;
-        this.v0[s] = v;
-        return this.total[s]!;
+        const total = rows[r + TOTAL]! + v - rows[r + V0]!;
+        rows[r + TOTAL] = total;
+        rows[r + ID0] = b;
+        rows[r + V0] = v;
+        return total;
       }
     }
     this.add(s, b, v);
@@ -334,39 +353,39 @@ class SumTable {
   }
 
   /** Back to the compact forms once a Buckets object holds one bucket or none. */
-  private settle(s: number, r: Buckets): void {
-    const live = r.live;
+  private settle(s: number, k: Buckets): void {
+    const live = k.live;
     if (live > 1) return;
+    const rows = this.rows, r = s * ROW, meta = rows[r]!;
     this.many[s] = undefined;
-    this.total[s] = r.total;
+    rows[r + TOTAL] = k.total;
     if (live === 0) {
-      this.state[s] = EMPTY;
+      rows[r] = meta - MANY + EMPTY;
       return;
     }
-    this.state[s] = ONE;
-    this.id0[s] = r.ids[r.head]!;
-    this.v0[s] = r.vals[r.head]!;
+    rows[r] = meta - MANY + ONE;
+    rows[r + ID0] = k.ids[k.head]!;
+    rows[r + V0] = k.vals[k.head]!;
   }
 
-  newest(s: number): number {
-    const st = this.state[s];
-    return st === ONE ? this.id0[s]! : st === MANY ? this.many[s]!.newest() : -Infinity;
+  private newest(s: number): number {
+    const rows = this.rows, r = s * ROW, state = rows[r]! & 3;
+    return state === ONE ? rows[r + ID0]! : state === MANY ? this.many[s]!.newest() : -Infinity;
   }
 
   /** Lets go of entities with nothing left in their window; marks the ones still held. */
   sweep(atMs: number): void {
-    const w = this.windowMs, has = this.has;
-    for (let s = 0; s < has.length; s++) {
-      if (has[s] === 0) continue;
-      if ((this.newest(s) + 1) * (w / this.n[s]!) + w <= atMs) {
-        has[s] = 0;
+    const w = this.windowMs, rows = this.rows;
+    for (let s = 0, r = 0; r < rows.length; s++, r += ROW) {
+      const meta = rows[r]!;
+      if (meta === NOT_HELD) continue;
+      if ((this.newest(s) + 1) * (w / (meta >> 2)) + w <= atMs) {
+        rows[r] = NOT_HELD;
         this.many[s] = undefined;
       } else this.entities.mark(s);
     }
   }
 }
-
-const NO_MEMBER = -1;
 
 /**
  * The members of one entity once it has seen two or more: member → last seen in a Map, and the
@@ -453,80 +472,84 @@ class Members {
   }
 }
 
+// A distinct table's row is [meta, t0, newest, unused]; meta is NOT_HELD, NO_MEMBERS (held,
+// no member yet), MEMBERS (held, members in a Members object), or FIRST_MEMBER + m (held, one
+// member: m, last seen at t0).
+const T0 = 1, NEWEST = 2;
+const NO_MEMBERS = 0, MEMBERS = 1, FIRST_MEMBER = 2;
+
 /**
  * Distinct members of one feature, by entity number, members as numbers of their own interner.
- * Most entities (a person's phone, ID hash, device) only ever see one member: it lives in m0/t0,
- * and a Members object is made on the second member.
+ * Most entities (a person's phone, ID hash, device) only ever see one member: it lives in the
+ * row, and a Members object is made on the second member.
  */
 class DistinctTable {
-  has = new Uint8Array(0);
-  m0 = new Int32Array(0);
-  t0 = new Float64Array(0);
-  newest = new Float64Array(0);
+  rows = new Float64Array(0);
+  /** The Members of MEMBERS entities; null at every other slot (the array never has holes). */
   many: (Members | null)[] = [];
-  constructor(readonly windowMs: number, readonly entities: Interner, readonly members: Interner) {}
+  constructor(readonly ns: string, readonly windowMs: number, readonly entities: Interner, readonly members: Interner) {}
+
+  holds(s: number): boolean {
+    const r = s * ROW;
+    return r < this.rows.length && this.rows[r] !== NOT_HELD;
+  }
 
   create(s: number): void {
-    if (s >= this.has.length) {
-      const cap = Math.max(1024, this.has.length * 2, s + 1);
-      this.has = grown(this.has, cap);
-      this.m0 = grown(this.m0, cap);
-      this.t0 = grown(this.t0, cap);
-      this.newest = grown(this.newest, cap);
+    if (s * ROW >= this.rows.length) {
+      const cap = capacityFor(this.rows.length / ROW, s);
+      this.rows = grown(this.rows, cap * ROW, NOT_HELD);
+      while (this.many.length < cap) this.many.push(null);
     }
-    this.has[s] = 1;
-    this.m0[s] = NO_MEMBER;
-    this.t0[s] = -Infinity;
-    this.newest[s] = -Infinity;
-    this.many[s] = null;
+    // many[s] is null already: a slot leaves the table (sweep) by clearing it.
+    const r = s * ROW;
+    this.rows[r] = NO_MEMBERS;
+    this.rows[r + T0] = -Infinity;
+    this.rows[r + NEWEST] = -Infinity;
   }
 
   lastSeen(s: number, member: number): number | undefined {
-    const many = this.many[s] as Members | null;
-    if (many === null) return member === this.m0[s] ? this.t0[s] : undefined;
-    return many.last.get(member);
+    const r = s * ROW, meta = this.rows[r]!;
+    if (meta === MEMBERS) return this.many[s]!.last.get(member);
+    return meta === FIRST_MEMBER + member ? this.rows[r + T0] : undefined;
   }
 
   touch(s: number, member: number, atMs: number): void {
-    let many = this.many[s] as Members | null;
-    if (many === null) {
-      const m0 = this.m0[s];
-      if (m0 === NO_MEMBER || m0 === member) {
-        this.m0[s] = member;
-        if (atMs > this.t0[s]!) this.t0[s] = atMs;
-        if (atMs > this.newest[s]!) this.newest[s] = atMs;
+    const rows = this.rows, r = s * ROW, meta = rows[r]!;
+    if (meta !== MEMBERS) {
+      if (meta === NO_MEMBERS || meta === FIRST_MEMBER + member) {
+        rows[r] = FIRST_MEMBER + member;
+        if (atMs > rows[r + T0]!) rows[r + T0] = atMs;
+        if (atMs > rows[r + NEWEST]!) rows[r + NEWEST] = atMs;
         return;
       }
-      this.many[s] = many = new Members(m0!, this.t0[s]!);
+      this.many[s] = new Members(meta - FIRST_MEMBER, rows[r + T0]!);
+      rows[r] = MEMBERS;
     }
-    many.touch(member, atMs);
-    if (atMs > this.newest[s]!) this.newest[s] = atMs;
+    this.many[s]!.touch(member, atMs);
+    if (atMs > rows[r + NEWEST]!) rows[r + NEWEST] = atMs;
   }
 
   count(s: number, startMs: number, endMs: number): number {
-    const many = this.many[s] as Members | null;
-    if (many === null) {
-      const t0 = this.t0[s]!;
-      return this.m0[s] !== NO_MEMBER && t0 >= startMs && t0 <= endMs ? 1 : 0;
-    }
-    return many.count(startMs, endMs, endMs >= this.newest[s]!);
+    const rows = this.rows, r = s * ROW, meta = rows[r]!;
+    if (meta === MEMBERS) return this.many[s]!.count(startMs, endMs, endMs >= rows[r + NEWEST]!);
+    const t0 = rows[r + T0]!;
+    return meta !== NO_MEMBERS && t0 >= startMs && t0 <= endMs ? 1 : 0;
   }
 
   /** Lets go of entities seen last before the window; marks the entities and members still held. */
   sweep(atMs: number): void {
-    const w = this.windowMs, has = this.has, members = this.members;
-    for (let s = 0; s < has.length; s++) {
-      if (has[s] === 0) continue;
-      if (this.newest[s]! + w < atMs) {
-        has[s] = 0;
+    const w = this.windowMs, rows = this.rows, members = this.members;
+    for (let s = 0, r = 0; r < rows.length; s++, r += ROW) {
+      const meta = rows[r]!;
+      if (meta === NOT_HELD) continue;
+      if (rows[r + NEWEST]! + w < atMs) {
+        rows[r] = NOT_HELD;
         this.many[s] = null;
-        this.m0[s] = NO_MEMBER;
         continue;
       }
       this.entities.mark(s);
-      const many = this.many[s];
-      if (many) many.last.forEach((_t, m) => members.mark(m));
-      else if (this.m0[s] !== NO_MEMBER) members.mark(this.m0[s]!);
+      if (meta === MEMBERS) this.many[s]!.last.forEach((_t, m) => members.mark(m));
+      else if (meta !== NO_MEMBERS) members.mark(meta - FIRST_MEMBER);
     }
   }
 }
@@ -556,6 +579,11 @@ export class MemoryFeatureStore implements FeatureStore {
   private readonly hashSeed: number;
   /** The window of a feature name, from the first op that named it (sum or distinct). */
   private readonly windowOf = new Map<string, number>();
+  // By op position, the tables named there by the last two calls' ops (two: claims and
+  // redemptions take turns and put different features at one position), so that most ops find
+  // their table without a map lookup by name.
+  private readonly sumAt: (SumTable | undefined)[] = [];
+  private readonly distinctAt: (DistinctTable | undefined)[] = [];
   /** Numbers the applySync calls, for the interners' last-key memo. */
   private calls = 0;
 
@@ -585,7 +613,7 @@ export class MemoryFeatureStore implements FeatureStore {
     this.calls++;
     for (let i = 0; i < count; i++) {
       const op = ops[i]!;
-      values[i] = op.kind === 'sum' ? this.sum(op, atMs, record, virtual) : this.distinct(op, atMs, record, virtual);
+      values[i] = op.kind === 'sum' ? this.sum(op, i, atMs, record, virtual) : this.distinct(op, i, atMs, record, virtual);
     }
     if (++this.applies % this.sweepEvery === 0) this.sweep(atMs);
     return values;
@@ -619,13 +647,38 @@ export class MemoryFeatureStore implements FeatureStore {
     return id;
   }
 
-  private sum(op: FeatureOp, atMs: number, record: boolean, virtual: boolean): number {
-    const b = Math.floor(atMs / op.bucketMs);
+  /** The sum table of the op at position i: the one an op there named lately, or from the map. */
+  private sumTable(op: FeatureOp, i: number): SumTable {
+    const at = this.sumAt, k = 2 * i, a = at[k];
+    if (a !== undefined && a.ns === op.ns) return a;
+    const b = at[k + 1];
+    if (b !== undefined && b.ns === op.ns) return b;
     let table = this.sums.get(op.ns);
-    if (table === undefined) this.sums.set(op.ns, (table = new SumTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`))));
+    if (table === undefined) this.sums.set(op.ns, (table = new SumTable(op.ns, this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`))));
+    at[k + 1] = a;
+    at[k] = table;
+    return table;
+  }
+
+  private distinctTable(op: FeatureOp, i: number): DistinctTable {
+    const at = this.distinctAt, k = 2 * i, a = at[k];
+    if (a !== undefined && a.ns === op.ns) return a;
+    const b = at[k + 1];
+    if (b !== undefined && b.ns === op.ns) return b;
+    let table = this.distincts.get(op.ns);
+    if (table === undefined)
+      this.distincts.set(op.ns, (table = new DistinctTable(op.ns, this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`), this.interner(op.memberKind ?? 'member'))));
+    at[k + 1] = a;
+    at[k] = table;
+    return table;
+  }
+
+  private sum(op: FeatureOp, i: number, atMs: number, record: boolean, virtual: boolean): number {
+    const b = Math.floor(atMs / op.bucketMs);
+    const table = this.sumTable(op, i);
     const add = Number.isNaN(op.add) ? 0 : op.add;
     let s = this.keyId(table.entities, op.entity, op.entityTail, false);
-    if (s === undefined || s >= table.has.length || table.has[s] === 0) {
+    if (s === undefined || !table.holds(s)) {
       if (!record) return virtual ? add : 0;
       s ??= this.keyId(table.entities, op.entity, op.entityTail, true)!;
       table.create(s, op.buckets);
@@ -634,15 +687,13 @@ export class MemoryFeatureStore implements FeatureStore {
     return add !== 0 ? table.addRead(s, b, add) : table.read(s, b);
   }
 
-  private distinct(op: FeatureOp, atMs: number, record: boolean, virtual: boolean): number {
+  private distinct(op: FeatureOp, i: number, atMs: number, record: boolean, virtual: boolean): number {
     const b = Math.floor(atMs / op.bucketMs);
-    let table = this.distincts.get(op.ns);
-    if (table === undefined)
-      this.distincts.set(op.ns, (table = new DistinctTable(this.window(op.ns, op), this.interner(op.entityKind ?? `ns:${op.ns}`), this.interner(op.memberKind ?? 'member'))));
+    const table = this.distinctTable(op, i);
     let s = this.keyId(table.entities, op.entity, op.entityTail, false);
     const startMs = (b - op.buckets + 1) * op.bucketMs;
     const member = op.member;
-    if (s === undefined || s >= table.has.length || table.has[s] === 0) {
+    if (s === undefined || !table.holds(s)) {
       if (!record || member === undefined) return member !== undefined && virtual ? 1 : 0;
       s ??= this.keyId(table.entities, op.entity, op.entityTail, true)!;
       table.create(s);
@@ -681,6 +732,8 @@ export class MemoryFeatureStore implements FeatureStore {
   async close(): Promise<void> {
     this.sums.clear();
     this.distincts.clear();
+    this.sumAt.length = 0;
+    this.distinctAt.length = 0;
     this.interners.clear();
   }
 }

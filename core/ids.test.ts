@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from './ids.ts';
+import { ID_PREFIXES, newId, type IdKind } from './ids.ts';
 import { Rng } from './rng.ts';
 
 // The id as it was built one character at a time: the two-at-a-time version must give the same
@@ -23,6 +23,13 @@ describe('newId', () => {
     for (let i = 0; i < 20_000; i++) {
       const t = i % 7 === 0 ? -times.next() * 1e6 : i % 11 === 0 ? times.next() * 2 ** 52 : times.int(0, 4_000_000_000) * 1000 + times.next() * 1000;
       expect(newId('decision', t, a)).toBe(oneCharAtATime('dec', t, b));
+    }
+  });
+
+  it('carries the prefix of every kind, of three letters or four, before the same 22 characters', () => {
+    for (const [kind, prefix] of Object.entries(ID_PREFIXES) as [IdKind, string][]) {
+      const a = new Rng(9), b = new Rng(9);
+      expect(newId(kind, 1_777_777_777_123, a)).toBe(oneCharAtATime(prefix, 1_777_777_777_123, b));
     }
   });
 

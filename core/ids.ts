@@ -28,16 +28,19 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-/**
- * A sortable id: prefix, 10 chars of time (ms, base32) and 12 random chars. With an Rng the random
- * part is seeded (simulator, replay); without one it comes from the OS.
- */
 const CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
-const PREFIX_ = Object.fromEntries(Object.entries(ID_PREFIXES).map(([k, p]) => [k, `${p}_`])) as Record<IdKind, string>;
+// The prefix's characters ("dec_") go into the same fromCharCode call as the rest: a prefix
+// joined with `+` made a rope, flattened into a third string the first time a character was read
+// (the engine copies every decision id into its recent-decisions table).
+const PREFIX_CODES = Object.fromEntries(Object.entries(ID_PREFIXES).map(([k, p]) => [k, Array.from(`${p}_`, (c) => c.charCodeAt(0))])) as Record<IdKind, number[]>;
 // The 22 characters are gathered here and made into one string at once (a character at a time
 // made ~20 intermediate strings per id, on the decision path once per event).
 const chars = new Array<number>(22).fill(0);
 
+/**
+ * A sortable id: prefix, 10 chars of time (ms, base32) and 12 random chars. With an Rng the random
+ * part is seeded (simulator, replay); without one it comes from the OS.
+ */
 export function newId(kind: IdKind, timeMs: number, rng?: Rng): string {
   // The low 50 bits of the time, five characters per 25 bits: integer arithmetic on two small
   // halves instead of ten divisions of a number past 2^32.
@@ -57,6 +60,10 @@ export function newId(kind: IdKind, timeMs: number, rng?: Rng): string {
     const bytes = randomBytes(12);
     for (let i = 0; i < 12; i++) chars[10 + i] = CODES[bytes[i]! % 32]!;
   }
-  const c = chars;
-  return PREFIX_[kind] + String.fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!);
+  const c = chars, p = PREFIX_CODES[kind];
+  if (p.length === 4)
+    return String.fromCharCode(p[0]!, p[1]!, p[2]!, p[3]!, c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!);
+  if (p.length === 5)
+    return String.fromCharCode(p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!, c[19]!, c[20]!, c[21]!);
+  return String.fromCharCode(...p, ...c);
 }

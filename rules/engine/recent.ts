@@ -96,9 +96,12 @@ export class RecentDecisions {
   /** The reason lists by their first reason, to find a list seen before without building a key. */
   private readonly listsByFirst = new Map<string, number[]>();
   private readonly ownReasons = new Map<number, string[]>();
-  /** Open addressing: entry number + 1 (0 = empty) and that entry's hash beside it, so a probe reads no id. */
+  /**
+   * Open addressing: at 2p entry number + 1 (0 = empty), at 2p + 1 that entry's hash, so a probe
+   * reads no id, and reads one place where two arrays cost a cache miss each (most lookups are of
+   * new event ids, at random places of a table that outgrows the caches).
+   */
   private slots = new Int32Array(0);
-  private slotHashes = new Int32Array(0);
   private mask = -1;
   /** How many entries were ever added; the live ones are the last min(added, capacity). */
   private added = 0;
@@ -150,10 +153,10 @@ export class RecentDecisions {
   /** The entry number holding this event id, or -1. */
   private find(eventId: string, h: number): number {
     if (this.added === 0) return -1;
-    const slots = this.slots, slotHashes = this.slotHashes, mask = this.mask;
-    for (let p = h & mask; slots[p] !== 0; p = (p + 1) & mask) {
-      if (slotHashes[p] !== h) continue;
-      const k = slots[p]! - 1;
+    const slots = this.slots, mask = this.mask;
+    for (let p = h & mask; slots[2 * p] !== 0; p = (p + 1) & mask) {
+      if (slots[2 * p + 1] !== h) continue;
+      const k = slots[2 * p]! - 1;
       if (this.eventIds.equals(k, eventId)) return k;
     }
     return -1;
@@ -204,24 +207,24 @@ export class RecentDecisions {
   private link(k: number, h: number): void {
     const slots = this.slots, mask = this.mask;
     let p = h & mask;
-    while (slots[p] !== 0) p = (p + 1) & mask;
-    slots[p] = k + 1;
-    this.slotHashes[p] = h;
+    while (slots[2 * p] !== 0) p = (p + 1) & mask;
+    slots[2 * p] = k + 1;
+    slots[2 * p + 1] = h;
   }
 
   /** Takes entry k out of the table: linear probing's deletion, moving later entries of the run back. */
   private unlink(k: number): void {
-    const slots = this.slots, slotHashes = this.slotHashes, mask = this.mask;
+    const slots = this.slots, mask = this.mask;
     let p = this.hashes[k]! & mask;
-    while (slots[p] !== k + 1) p = (p + 1) & mask;
-    slots[p] = 0;
-    for (let q = (p + 1) & mask; slots[q] !== 0; q = (q + 1) & mask) {
-      const home = slotHashes[q]! & mask;
+    while (slots[2 * p] !== k + 1) p = (p + 1) & mask;
+    slots[2 * p] = 0;
+    for (let q = (p + 1) & mask; slots[2 * q] !== 0; q = (q + 1) & mask) {
+      const home = slots[2 * q + 1]! & mask;
       // The entry at q may move into the hole at p unless its home lies cyclically in (p, q].
       if (p <= q ? home > p && home <= q : home > p || home <= q) continue;
-      slots[p] = slots[q]!;
-      slotHashes[p] = slotHashes[q]!;
-      slots[q] = 0;
+      slots[2 * p] = slots[2 * q]!;
+      slots[2 * p + 1] = slots[2 * q + 1]!;
+      slots[2 * q] = 0;
       p = q;
     }
   }
@@ -238,8 +241,7 @@ export class RecentDecisions {
     this.decisionIds.grow(n);
     let size = 1;
     while (size < n * 2) size *= 2;
-    this.slots = new Int32Array(size);
-    this.slotHashes = new Int32Array(size);
+    this.slots = new Int32Array(2 * size);
     this.mask = size - 1;
     for (let k = 0; k < this.added; k++) this.link(k, this.hashes[k]!);
   }

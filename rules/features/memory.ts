@@ -402,9 +402,9 @@ class SumTable {
 /**
  * Member number → last seen (ms), for Members: open addressing with linear probing in two plain
  * arrays (member numbers, -1 empty; times), deletion by moving the rest of the probe run back.
- * A Map<number, number> here cost a lookup through its own hash table (a chain of entries in a
- * separate store) on every touch of a busy entity, and a rehash into a new table every so many
- * deletions: about 3% of the engine's CPU, and a tenth of the bytes it allocated, in the bench.
+ * A Map<number, number> here went through its own hash table (a chain of entries in a separate
+ * store) on every touch of a busy entity (its get, set and delete lines were about 3% of the
+ * engine's CPU in the bench profile), and rehashed into a new table every so many deletions.
  * Member numbers are dense small integers from an interner: Fibonacci hashing spreads them.
  */
 class LastSeen {

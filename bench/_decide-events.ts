@@ -15,12 +15,44 @@ export interface BenchTraffic {
   stream: (Claim | Redemption)[];
 }
 
-export function benchTraffic(seed: number, n: number, opts: { users?: number; merchants?: number; prefix?: string } = {}): BenchTraffic {
+export interface BenchTrafficOptions {
+  users?: number;
+  merchants?: number;
+  prefix?: string;
+  /**
+   * `service` (default): ids shaped as the simulator and the issuance core make them: event,
+   * claim, coupon and order ids of 26 characters, users `usr_` and 7 digits, devices `dev_` and 12
+   * hex digits, merchants `mch_` and 6 digits. `short`: the ids this bench had until stop 13
+   * (`usr_4711`, `evt_1a2b`), kept for the tests whose frozen hashes were taken over them.
+   * It matters to speed: V8's JSON.parse shares one string per value of 10 characters or fewer, so
+   * short ids are found by pointer comparison, where ids of service length are hashed and compared
+   * character by character (rules/README.md).
+   */
+  ids?: 'service' | 'short';
+}
+
+// A bijection of 32-bit integers (odd multiplier, xor-shifts): distinct users keep distinct devices.
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+export function benchTraffic(seed: number, n: number, opts: BenchTrafficOptions = {}): BenchTraffic {
   const rng = new Rng(seed);
   const users = opts.users ?? 50_000, merchants = opts.merchants ?? 1_000, p = opts.prefix ?? '';
+  const short = opts.ids === 'short';
   const setup: QuanguardEvent[] = [];
   let seq = 0;
-  const id = (k: string) => `${k}_${p}${(seq++).toString(36)}`;
+  const id = short ? (k: string) => `${k}_${p}${(seq++).toString(36)}` : (k: string) => `${k}_${p}${(seq++).toString(32).padStart(22 - p.length, '0')}`;
+  const userOf = short ? (u: number) => `usr_${p}${u}` : (u: number) => `usr_${p}${String(u).padStart(7, '0')}`;
+  const deviceOf = short
+    ? (u: number, farm: boolean) => (farm ? `dev_${p}farm${u % 20}` : `dev_${p}${u}`)
+    : (u: number, farm: boolean) => {
+        const x = farm ? 1_000_000_000 + (u % 20) : u;
+        return `dev_${p}${(mix32(x ^ 0x5bd1e995) & 0xffff).toString(16).padStart(4, '0')}${mix32(x).toString(16).padStart(8, '0')}`;
+      };
+  const merchantOf = short ? (m: number) => `mch_${p}${m}` : (m: number) => `mch_${p}${String(m).padStart(6, '0')}`;
   setup.push({
     eventId: id('evt'), type: 'campaign.published', occurredAt: toCstIso(DROP - 10 * DAY), campaignId: 'cmp_bench', name: 'bench', startsAt: toCstIso(DROP), endsAt: toCstIso(DROP + 30 * DAY), budgetFen: 1e9,
     batches: [{ batchId: 'bat_bench', dropAt: toCstIso(DROP), validUntil: toCstIso(DROP + 15 * DAY), coupons: [
@@ -31,7 +63,7 @@ export function benchTraffic(seed: number, n: number, opts: { users?: number; me
   });
   const shops: { id: string; lat: number; lon: number; prices: number[] }[] = [];
   for (let m = 0; m < merchants; m++) {
-    const s = { id: `mch_${p}${m}`, lat: 34.4 + rng.next() * 0.4, lon: 119.0 + rng.next() * 0.4, prices: SKUS.map(() => 1000 + rng.int(0, 200) * 100) };
+    const s = { id: merchantOf(m), lat: 34.4 + rng.next() * 0.4, lon: 119.0 + rng.next() * 0.4, prices: SKUS.map(() => 1000 + rng.int(0, 200) * 100) };
     shops.push(s);
     setup.push({ eventId: id('evt'), type: 'merchant.registered', occurredAt: toCstIso(DROP - 30 * DAY + m), merchantId: s.id, name: `shop ${m}`, category: CATS[m % CATS.length]!, district: 'haizhou', lat: s.lat, lon: s.lon });
     SKUS.forEach((sku, k) => setup.push({ eventId: id('evt'), type: 'price.observed', occurredAt: toCstIso(DROP - 9 * DAY + m), merchantId: s.id, sku, priceFen: s.prices[k]!, source: 'baseline' }));
@@ -41,8 +73,8 @@ export function benchTraffic(seed: number, n: number, opts: { users?: number; me
     const t = toCstIso(DROP + i * 200);
     const farm = rng.bool(0.03);
     const u = farm ? rng.int(0, 300) : rng.int(0, users - 1);
-    const userId = `usr_${p}${u}`;
-    const deviceId = farm ? `dev_${p}farm${u % 20}` : `dev_${p}${u}`;
+    const userId = userOf(u);
+    const deviceId = deviceOf(u, farm);
     const ip = farm ? `47.104.${u % 5}.${u % 250}` : `180.111.${u % 200}.${(u * 7) % 250}`;
     if (rng.bool(0.55)) {
       stream.push({

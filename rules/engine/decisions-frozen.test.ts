@@ -34,7 +34,7 @@ const fixture = readFileSync(new URL('../../fixtures/replay-small.ndjson', impor
     const p = l.trim() ? parseEventLine(l) : undefined;
     return p?.ok ? [p.event] : [];
   });
-const traffic = benchTraffic(7, 20_000);
+const traffic = benchTraffic(7, 20_000, { ids: 'short' });
 
 const FROZEN: Record<string, string> = {
   'fixture v1': 'e1578b955fc40f5a7ba660f5aaa76fcb4e69b7e65cc1f322a2cb94f348353d03',

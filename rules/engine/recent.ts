@@ -11,73 +11,11 @@
 // distinct reason lists seen, and the lookup is an open-addressing table of event-id hashes,
 // probed linearly. The decision object is built again only for a redelivered event.
 import { OUTCOMES, type RiskDecision } from '../../core/decision.ts';
+import { grown, hashOf, IdColumn } from '../reference/id-ring.ts';
 
-/** 32-bit FNV-1a over the UTF-16 code units: cheap, and only a first filter before the ids are compared. */
-function hashOf(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
-
-/** Bytes per id slot: event and decision ids in practice are 10-30 characters. */
-const ID_BYTES = 32;
 /** Distinct reason lists kept in the table; past that a decision keeps its own copy. */
 const MAX_REASON_LISTS = 4096;
 const NO_REASONS = 0, OWN_REASONS = -1;
-
-/**
- * Ids of `ID_BYTES` characters or fewer, all Latin-1, as bytes in slot k; longer ones as strings
- * in a map by slot (the same answers, only not as compact).
- */
-class IdColumn {
-  bytes = new Uint8Array(0);
-  lens = new Uint8Array(0);
-  private readonly long = new Map<number, string>();
-
-  grow(n: number): void {
-    const bytes = new Uint8Array(n * ID_BYTES), lens = new Uint8Array(n);
-    bytes.set(this.bytes);
-    lens.set(this.lens);
-    this.bytes = bytes;
-    this.lens = lens;
-  }
-
-  set(k: number, id: string): void {
-    if (this.lens[k] === 255) this.long.delete(k);
-    const n = id.length;
-    if (n <= ID_BYTES) {
-      const bytes = this.bytes, at = k * ID_BYTES;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = id.charCodeAt(i);
-        if (c > 255) break;
-        bytes[at + i] = c;
-      }
-      if (i === n) {
-        this.lens[k] = n;
-        return;
-      }
-    }
-    this.lens[k] = 255;
-    this.long.set(k, id);
-  }
-
-  equals(k: number, id: string): boolean {
-    const n = this.lens[k]!;
-    if (n === 255) return this.long.get(k) === id;
-    if (n !== id.length) return false;
-    const bytes = this.bytes, at = k * ID_BYTES;
-    for (let i = 0; i < n; i++) if (bytes[at + i] !== id.charCodeAt(i)) return false;
-    return true;
-  }
-
-  get(k: number): string {
-    const n = this.lens[k]!;
-    if (n === 255) return this.long.get(k)!;
-    const at = k * ID_BYTES;
-    return String.fromCharCode(...this.bytes.subarray(at, at + n));
-  }
-}
 
 export class RecentDecisions {
   // Entries by number (the n-th remembered event is entry n mod capacity), in arrays that grow
@@ -245,10 +183,4 @@ export class RecentDecisions {
     this.mask = size - 1;
     for (let k = 0; k < this.added; k++) this.link(k, this.hashes[k]!);
   }
-}
-
-function grown<T extends Int32Array | Uint8Array | Float64Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
 }

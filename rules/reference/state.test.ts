@@ -20,6 +20,29 @@ describe('Reference orders', () => {
   });
 });
 
+describe('Reference orders against a Map of order ids', () => {
+  it('answers as a Map that forgets its oldest order did, on random streams with repeats, long and non-Latin-1 ids', () => {
+    const rng = new Rng(5);
+    for (const maxOrders of [1, 7, 1500, 5000]) {
+      const ref = new Reference({ maxOrders });
+      const model = new Map<string, { t: number; discountFen: number }>();
+      const idOf = (i: number) => (i % 11 === 0 ? `ord_long_${'x'.repeat(40)}_${i}` : i % 13 === 0 ? `ord_订单_${i}` : `ord_${String(i).padStart(22, '0')}`);
+      for (let n = 0; n < 6_000; n++) {
+        const orderId = idOf(rng.int(0, 4_000));
+        const t = DROP + n, discountFen = rng.int(0, 10_000);
+        if (!model.has(orderId)) {
+          model.set(orderId, { t, discountFen });
+          if (model.size > maxOrders) model.delete(model.keys().next().value!);
+        }
+        ref.observe(redemption({ orderId, discountFen, merchantId: 'mch_o' }), t);
+        const asked = idOf(rng.int(0, 4_000));
+        expect(ref.orderRedemption(asked)).toEqual(model.get(asked));
+      }
+      for (let i = 0; i <= 4_000; i++) expect(ref.orderRedemption(idOf(i))).toEqual(model.get(idOf(i)));
+    }
+  });
+});
+
 describe('Reference price rises', () => {
   it('counts the SKUs a merchant showed at minRatio times their baseline or more, during a campaign only', () => {
     const ref = new Reference();

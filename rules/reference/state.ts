@@ -3,6 +3,7 @@
 // replay file is self-contained and two replays agree. Held in process: on start an engine rebuilds
 // it by reading the stored stream (these events are few next to claims and redemptions).
 import type { Category, District, QuanguardEvent } from '../../core/events.ts';
+import { grown, hashOf, IdRing } from './id-ring.ts';
 import { LazyMedian } from './median.ts';
 import { ModelScoreTable } from './model-scores.ts';
 
@@ -126,16 +127,14 @@ export class Reference {
   /** Redemptions per merchant, by category then district. */
   private readonly redemptionsByGroup = new Map<string, Map<string, LazyMedian>>();
   /**
-   * Order id → entry number; an entry's time and discount in typed arrays (entry n at n mod
-   * maxOrders, reused as the Map forgets the oldest order), not an object per redemption kept for
-   * up to two million orders.
+   * Orders by entry number (the last maxOrders, oldest forgotten first), found by order id in a
+   * table that keeps the id as bytes; an entry's time and discount in typed arrays. A Map by order
+   * id kept a parsed id string and an entry per redemption for the collector to copy and promote.
    */
-  private readonly orders = new Map<string, number>();
+  private readonly orders: IdRing;
   private orderT = new Float64Array(0);
   private orderDiscount = new Float64Array(0);
-  private ordersAdded = 0;
   private readonly baselineMs: number;
-  private readonly maxOrders: number;
   private campaignList: CampaignRef[] = [];
   // One event asks about its user several times (features, linked payers, owner, card homes,
   // then observe): the last user's and the last card's numbers are kept (-1: none yet), and
@@ -150,7 +149,7 @@ export class Reference {
 
   constructor(opts: ReferenceOptions = {}) {
     this.baselineMs = (opts.baselineDays ?? 7) * DAY;
-    this.maxOrders = opts.maxOrders ?? 2_000_000;
+    this.orders = new IdRing(opts.maxOrders ?? 2_000_000);
   }
 
   /** Folds an event into the reference state. Idempotent for the same event. */
@@ -200,7 +199,8 @@ export class Reference {
         }
         return;
       case 'redemption': {
-        if (this.orders.has(e.orderId)) return;
+        const orderHash = hashOf(e.orderId);
+        if (this.orders.find(e.orderId, orderHash) >= 0) return;
         if (e.cardHash !== undefined) {
           const a = this.account(e.userId);
           if (this.hasPlace(a)) {
@@ -216,7 +216,7 @@ export class Reference {
             }
           }
         }
-        this.addOrder(e.orderId, t, e.discountFen);
+        this.addOrder(e.orderId, orderHash, t, e.discountFen);
         const shop = this.shop(e.merchantId, true)!;
         const n = ++shop.redemptions;
         const m = this.merchants.get(e.merchantId);
@@ -357,25 +357,18 @@ export class Reference {
   }
 
   orderRedemption(orderId: string): { t: number; discountFen: number } | undefined {
-    const k = this.orders.get(orderId);
-    return k === undefined ? undefined : { t: this.orderT[k]!, discountFen: this.orderDiscount[k]! };
+    const k = this.orders.find(orderId, hashOf(orderId));
+    return k < 0 ? undefined : { t: this.orderT[k]!, discountFen: this.orderDiscount[k]! };
   }
 
-  private addOrder(orderId: string, t: number, discountFen: number): void {
-    const k = this.ordersAdded++ % this.maxOrders;
-    if (k >= this.orderT.length) {
-      const n = Math.min(this.maxOrders, Math.max(1024, this.orderT.length * 2));
-      const ts = new Float64Array(n), ds = new Float64Array(n);
-      ts.set(this.orderT);
-      ds.set(this.orderDiscount);
-      this.orderT = ts;
-      this.orderDiscount = ds;
+  private addOrder(orderId: string, h: number, t: number, discountFen: number): void {
+    const k = this.orders.add(orderId, h);
+    if (this.orderT.length < this.orders.length) {
+      this.orderT = grown(this.orderT, this.orders.length);
+      this.orderDiscount = grown(this.orderDiscount, this.orders.length);
     }
     this.orderT[k] = t;
     this.orderDiscount[k] = discountFen;
-    this.orders.set(orderId, k);
-    // The oldest order's entry is the one just reused.
-    if (this.orders.size > this.maxOrders) this.orders.delete(this.orders.keys().next().value!);
   }
 
   /** A merchant's price history of a SKU, if any. */

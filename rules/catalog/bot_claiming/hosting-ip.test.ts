@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../core/rng.ts';
-import { filePrefixes, hosted, segmentKey } from './hosting-ip.ts';
+import { cutAtBoundary, filePrefixes, hosted, segmentKey } from './hosting-ip.ts';
 
 // What the rule means, written plainly: the address starts with a prefix cut at a boundary.
 function naive(ip: string, prefixes: string[]): boolean {
-  return prefixes.some((p) => ip.startsWith(p.endsWith('.') || p.endsWith(':') ? p : p + '.'));
+  return prefixes.some((p) => ip.startsWith(cutAtBoundary(p)));
 }
 
 describe('hosting ranges filed by first segment', () => {
+  it('cuts a range at its family's boundary: an IPv6 range without its last colon still matches its addresses', () => {
+    const filed = filePrefixes(['47.104', '2408:8000']);
+    expect(hosted('47.104.3.9', filed)).toBe(true);
+    expect(hosted('47.1044.3.9', filed)).toBe(false);
+    expect(hosted('2408:8000:1::5', filed)).toBe(true);
+    expect(hosted('2408:80001::5', filed)).toBe(false);
+  });
+
   it('gives a string the key of any prefix it starts with, and refuses what no prefix can start', () => {
     expect(segmentKey('47.104.9.9')).toBe(segmentKey('47.'));
     expect(segmentKey('47.104.9.9')).not.toBe(segmentKey('4.'));

@@ -19,12 +19,18 @@ export interface FiledPrefixes {
 
 const filedFor = new WeakMap<string[], FiledPrefixes>();
 
+/** A prefix as it must match: ending at a group's end, `:` for an IPv6 range, `.` for IPv4 ones. */
+export function cutAtBoundary(p: string): string {
+  if (p.endsWith('.') || p.endsWith(':')) return p;
+  return p.includes(':') ? p + ':' : p + '.';
+}
+
 export function filePrefixes(prefixes: string[]): FiledPrefixes {
   let filed = filedFor.get(prefixes);
   if (filed !== undefined) return filed;
   filed = { bySegment: new Map(), others: [] };
   for (const p of prefixes) {
-    const whole = p.endsWith('.') || p.endsWith(':') ? p : p + '.';
+    const whole = cutAtBoundary(p);
     const k = segmentKey(whole);
     if (k < 0) filed.others.push(whole);
     else filed.bySegment.set(k, [...(filed.bySegment.get(k) ?? []), whole]);

@@ -8,7 +8,7 @@ function naive(ip: string, prefixes: string[]): boolean {
 }
 
 describe('hosting ranges filed by first segment', () => {
-  it('cuts a range at its family's boundary: an IPv6 range without its last colon still matches its addresses', () => {
+  it('cuts a range at the boundary of its family: an IPv6 range without its last colon still matches its addresses', () => {
     const filed = filePrefixes(['47.104', '2408:8000']);
     expect(hosted('47.104.3.9', filed)).toBe(true);
     expect(hosted('47.1044.3.9', filed)).toBe(false);

@@ -40,7 +40,8 @@ export class RecentDecisions {
   private missHash = 0;
 
   constructor(readonly capacity: number) {
-    this.ring = new IdRing(Math.max(0, capacity));
+    // A capacity of 0 keeps nothing (add returns at once); the ring itself needs at least one entry.
+    this.ring = new IdRing(Math.max(1, Math.floor(capacity)));
   }
 
   get size(): number {

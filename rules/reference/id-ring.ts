@@ -84,7 +84,11 @@ export class IdRing {
   /** How many entries were ever added; the live ones are the last min(added, capacity). */
   private added = 0;
 
-  constructor(readonly capacity: number) {}
+  /** `what` names the capacity in the error for one that is not a whole number of at least 1. */
+  constructor(readonly capacity: number, what = 'capacity') {
+    // Entry numbers are `added % capacity`: 0 or a fraction would give NaN or holes, never an entry.
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`${what} must be a whole number of at least 1, got ${capacity}`);
+  }
 
   get size(): number {
     return Math.min(this.added, this.capacity);

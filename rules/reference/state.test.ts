@@ -20,6 +20,12 @@ describe('Reference orders', () => {
   });
 });
 
+describe('Reference order capacity', () => {
+  it('refuses a maxOrders that could hold no order, naming it', () => {
+    for (const maxOrders of [0, -1, 1.5, Number.NaN]) expect(() => new Reference({ maxOrders })).toThrow(/reference: maxOrders must be a whole number of at least 1/);
+  });
+});
+
 describe('Reference orders against a Map of order ids', () => {
   it('answers as a Map that forgets its oldest order did, on random streams with repeats, long and non-Latin-1 ids', () => {
     const rng = new Rng(5);

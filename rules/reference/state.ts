@@ -149,7 +149,7 @@ export class Reference {
 
   constructor(opts: ReferenceOptions = {}) {
     this.baselineMs = (opts.baselineDays ?? 7) * DAY;
-    this.orders = new IdRing(opts.maxOrders ?? 2_000_000);
+    this.orders = new IdRing(opts.maxOrders ?? 2_000_000, 'reference: maxOrders');
   }
 
   /** Folds an event into the reference state. Idempotent for the same event. */

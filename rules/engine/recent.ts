@@ -11,7 +11,8 @@
 // distinct reason lists seen, and the lookup is an open-addressing table of event-id hashes,
 // probed linearly. The decision object is built again only for a redelivered event.
 import { OUTCOMES, type RiskDecision } from '../../core/decision.ts';
-import { grown, hashOf, IdColumn, IdRing } from '../reference/id-ring.ts';
+import { grown } from '../../core/typed-arrays.ts';
+import { hashOf, IdColumn, IdRing } from '../reference/id-ring.ts';
 
 /** Distinct reason lists kept in the table; past that a decision keeps its own copy. */
 const MAX_REASON_LISTS = 4096;

@@ -13,6 +13,7 @@
 // slot holds the same logical state (the live buckets and a running total updated in the same
 // order of additions and subtractions, so float sums keep the same rounding); memory.test.ts
 // checks it on random streams.
+import { grown } from '../../core/typed-arrays.ts';
 import type { ApplyOptions, FeatureOp, FeatureStore } from './store.ts';
 
 /** The buckets of one (feature, entity) once two or more are live: oldest first, with a running total. */
@@ -234,13 +235,6 @@ class Interner {
     while (slots > 1024 && this.count * 8 < slots) slots /= 2;
     this.rebuild(slots);
   }
-}
-
-function grown<T extends Float64Array | Uint8Array | Int32Array>(a: T, cap: number, fill?: number): T {
-  const b = new (a.constructor as new (n: number) => T)(cap);
-  b.set(a);
-  if (fill !== undefined) b.fill(fill, a.length);
-  return b;
 }
 
 function grownList<T>(a: readonly T[], cap: number): (T | undefined)[] {

@@ -1,3 +1,5 @@
+import { grown } from '../../core/typed-arrays.ts';
+
 // Ids of the most recent entries, each found by its id in an open-addressing table of hashes,
 // holding no JS object per entry: what RecentDecisions (event ids) and the reference's orders
 // (order ids) need. A Map of id strings kept every id, a string parsed from its event, alive past
@@ -160,10 +162,4 @@ export class IdRing {
     this.mask = size - 1;
     for (let k = 0; k < this.added; k++) this.link(k, this.hashes[k]!);
   }
-}
-
-export function grown<T extends Int32Array | Uint8Array | Float64Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
 }

@@ -1,4 +1,6 @@
 // A median over a changing set of values, recomputed only when asked after a change.
+import { grown } from '../../core/typed-arrays.ts';
+
 export class LazyMedian {
   /**
    * Keyed by small whole numbers (the reference state numbers its merchants): per key its value's
@@ -15,18 +17,10 @@ export class LazyMedian {
   private changes = 0;
 
   set(key: number, value: number): void {
-    if (key >= this.slots.length) {
-      const grown = new Int32Array(Math.max(key + 1, this.slots.length * 2));
-      grown.set(this.slots);
-      this.slots = grown;
-    }
+    if (key >= this.slots.length) this.slots = grown(this.slots, Math.max(key + 1, this.slots.length * 2));
     const s = this.slots[key]!;
     if (s === 0) {
-      if (this.count === this.values.length) {
-        const grown = new Float64Array(this.values.length * 2);
-        grown.set(this.values);
-        this.values = grown;
-      }
+      if (this.count === this.values.length) this.values = grown(this.values, this.values.length * 2);
       this.values[this.count++] = value;
       this.slots[key] = this.count;
     } else {

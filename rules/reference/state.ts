@@ -3,7 +3,8 @@
 // replay file is self-contained and two replays agree. Held in process: on start an engine rebuilds
 // it by reading the stored stream (these events are few next to claims and redemptions).
 import type { Category, District, QuanguardEvent } from '../../core/events.ts';
-import { grown, hashOf, IdRing } from './id-ring.ts';
+import { grown } from '../../core/typed-arrays.ts';
+import { hashOf, IdRing } from './id-ring.ts';
 import { LazyMedian } from './median.ts';
 import { ModelScoreTable } from './model-scores.ts';
 

@@ -25,11 +25,8 @@ export class IdColumn {
   private readonly long = new Map<number, string>();
 
   grow(n: number): void {
-    const bytes = new Uint8Array(n * ID_BYTES), lens = new Uint8Array(n);
-    bytes.set(this.bytes);
-    lens.set(this.lens);
-    this.bytes = bytes;
-    this.lens = lens;
+    this.bytes = grown(this.bytes, n * ID_BYTES);
+    this.lens = grown(this.lens, n);
   }
 
   set(k: number, id: string): void {

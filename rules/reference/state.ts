@@ -67,9 +67,6 @@ interface PriceHistory {
   /** Observations (time, price), oldest first, capped. */
   t: number[];
   p: number[];
-  /** The last observation, beside the lists: what a checkout price is compared with. */
-  lastT: number;
-  lastP: number;
   baselineCache: Map<number, number | null>;
   /** The last answer of baselineCache, read without hashing a number key (one campaign at a time). */
   lastStartsAt: number;
@@ -257,11 +254,7 @@ export class Reference {
       a = this.accounts.size;
       this.accounts.set(userId, a);
       this.identities.push(undefined);
-      if ((a + 1) * PLACE_STRIDE > this.places.length) {
-        const grown = new Float64Array(this.places.length * 2);
-        grown.set(this.places);
-        this.places = grown;
-      }
+      if ((a + 1) * PLACE_STRIDE > this.places.length) this.places = grown(this.places, this.places.length * 2);
       this.lastAccount = a;
     }
     return a;
@@ -283,11 +276,7 @@ export class Reference {
   private newCard(cardHash: string): number {
     const c = this.cards.size;
     this.cards.set(cardHash, c);
-    if ((c + 1) * MAX_CARD_PAYERS > this.cardPayers.length) {
-      const grown = new Int32Array(this.cardPayers.length * 2);
-      grown.set(this.cardPayers);
-      this.cardPayers = grown;
-    }
+    if ((c + 1) * MAX_CARD_PAYERS > this.cardPayers.length) this.cardPayers = grown(this.cardPayers, this.cardPayers.length * 2);
     this.lastCard = cardHash;
     this.lastCardNo = c;
     return c;
@@ -461,17 +450,16 @@ export class Reference {
     const shop = this.shop(merchantId, true)!;
     let h = this.history(merchantId, sku);
     if (!h) {
-      h = { t: [], p: [], lastT: NaN, lastP: NaN, baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null, rise: 0 };
+      h = { t: [], p: [], baselineCache: new Map(), lastStartsAt: NaN, lastBaseline: null, rise: 0 };
       (shop.prices ??= new Map()).set(sku, h);
       this.lastHistory = h;
     }
     // A repeated price is kept twice a day at most: enough for any 7-day baseline window, and the
     // list stays short under a stream of checkout prices.
-    if (h.p.length === 0 || h.lastP !== price || t - h.lastT > DAY / 2) {
+    const n = h.p.length;
+    if (n === 0 || h.p[n - 1] !== price || t - h.t[n - 1]! > DAY / 2) {
       h.t.push(t);
       h.p.push(price);
-      h.lastT = t;
-      h.lastP = price;
       if (h.t.length > 64) {
         // Drop from the middle: the oldest entries hold the pre-campaign prices a baseline needs,
         // the newest the current price.

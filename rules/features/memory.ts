@@ -566,9 +566,10 @@ class Members {
   }
 }
 
-// A distinct table's row is [meta, t0, newest, unused]; meta is NOT_HELD, NO_MEMBERS (held,
-// no member yet), MEMBERS (held, members in a Members object), or FIRST_MEMBER + m (held, one
-// member: m, last seen at t0).
+// A distinct table's row is [meta, t0, newest]; meta is NOT_HELD, NO_MEMBERS (held, no member
+// yet), MEMBERS (held, members in a Members object), or FIRST_MEMBER + m (held, one member: m,
+// last seen at t0).
+const DROW = 3;
 const T0 = 1, NEWEST = 2;
 const NO_MEMBERS = 0, MEMBERS = 1, FIRST_MEMBER = 2;
 
@@ -584,29 +585,29 @@ class DistinctTable {
   constructor(readonly ns: string, readonly windowMs: number, readonly entities: Interner, readonly members: Interner) {}
 
   holds(s: number): boolean {
-    const r = s * ROW;
+    const r = s * DROW;
     return r < this.rows.length && this.rows[r] !== NOT_HELD;
   }
 
   create(s: number): void {
-    if (s * ROW >= this.rows.length) {
-      const cap = capacityFor(this.rows.length / ROW, s);
-      this.rows = grown(this.rows, cap * ROW, NOT_HELD);
+    if (s * DROW >= this.rows.length) {
+      const cap = capacityFor(this.rows.length / DROW, s);
+      this.rows = grown(this.rows, cap * DROW, NOT_HELD);
     }
-    const r = s * ROW;
+    const r = s * DROW;
     this.rows[r] = NO_MEMBERS;
     this.rows[r + T0] = -Infinity;
     this.rows[r + NEWEST] = -Infinity;
   }
 
   lastSeen(s: number, member: number): number | undefined {
-    const r = s * ROW, meta = this.rows[r]!;
+    const r = s * DROW, meta = this.rows[r]!;
     if (meta === MEMBERS) return this.many.get(s)!.last.get(member);
     return meta === FIRST_MEMBER + member ? this.rows[r + T0] : undefined;
   }
 
   touch(s: number, member: number, atMs: number): void {
-    const rows = this.rows, r = s * ROW, meta = rows[r]!;
+    const rows = this.rows, r = s * DROW, meta = rows[r]!;
     let many: Members;
     if (meta === MEMBERS) many = this.many.get(s)!;
     else {
@@ -625,7 +626,7 @@ class DistinctTable {
 
 
   count(s: number, startMs: number, endMs: number): number {
-    const rows = this.rows, r = s * ROW, meta = rows[r]!;
+    const rows = this.rows, r = s * DROW, meta = rows[r]!;
     if (meta === MEMBERS) return this.many.get(s)!.count(startMs, endMs, endMs >= rows[r + NEWEST]!);
     const t0 = rows[r + T0]!;
     return meta !== NO_MEMBERS && t0 >= startMs && t0 <= endMs ? 1 : 0;
@@ -634,7 +635,7 @@ class DistinctTable {
   /** Lets go of entities seen last before the window; marks the entities and members still held. */
   sweep(atMs: number): void {
     const w = this.windowMs, rows = this.rows, members = this.members;
-    for (let s = 0, r = 0; r < rows.length; s++, r += ROW) {
+    for (let s = 0, r = 0; r < rows.length; s++, r += DROW) {
       const meta = rows[r]!;
       if (meta === NOT_HELD) continue;
       if (rows[r + NEWEST]! + w < atMs) {

@@ -13,6 +13,7 @@
 // slot holds the same logical state (the live buckets and a running total updated in the same
 // order of additions and subtractions, so float sums keep the same rounding); memory.test.ts
 // checks it on random streams.
+import { mayFillHole } from '../../core/linear-probing.ts';
 import { grown } from '../../core/typed-arrays.ts';
 import type { ApplyOptions, FeatureOp, FeatureStore } from './store.ts';
 
@@ -449,9 +450,7 @@ class LastSeen {
     keys[p] = -1;
     this.size--;
     for (let q = (p + 1) & mask; keys[q]! >= 0; q = (q + 1) & mask) {
-      const home = this.home(keys[q]!);
-      // The key at q may move into the hole at p unless its home lies cyclically in (p, q].
-      if (p <= q ? home > p && home <= q : home > p || home <= q) continue;
+      if (!mayFillHole(p, q, this.home(keys[q]!))) continue;
       keys[p] = keys[q]!;
       times[p] = times[q]!;
       keys[q] = -1;

@@ -1,3 +1,4 @@
+import { mayFillHole } from '../../core/linear-probing.ts';
 import { grown } from '../../core/typed-arrays.ts';
 
 // Ids of the most recent entries, each found by its id in an open-addressing table of hashes,
@@ -138,9 +139,7 @@ export class IdRing {
     while (slots[2 * p] !== k + 1) p = (p + 1) & mask;
     slots[2 * p] = 0;
     for (let q = (p + 1) & mask; slots[2 * q] !== 0; q = (q + 1) & mask) {
-      const home = slots[2 * q + 1]! & mask;
-      // The entry at q may move into the hole at p unless its home lies cyclically in (p, q].
-      if (p <= q ? home > p && home <= q : home > p || home <= q) continue;
+      if (!mayFillHole(p, q, slots[2 * q + 1]! & mask)) continue;
       slots[2 * p] = slots[2 * q]!;
       slots[2 * p + 1] = slots[2 * q + 1]!;
       slots[2 * q] = 0;

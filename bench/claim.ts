@@ -1,9 +1,10 @@
 // `npm run bench -- claim [--claims N] [--concurrency C] [--users U] [--rounds R] [--http-seconds S] [--no-http]`
 // Claims per second against the real Redis (REDIS_URL), each figure with its baseline from the same
-// run: at the store level against a claim-like Lua script with XADD driven directly by ioredis with
-// auto-pipelining; through HTTP against a trivial express handler answering fixed JSON, at full
-// load (autocannon, closed loop, in a child process) and at a fixed offered rate of 2,000/s (the
-// open-loop generator of bench/_http-load.ts, in a child process). Afterwards the bench
+// run: at the store level against the same claim script driven directly with EVALSHA and against a
+// minimal claim-like Lua script with XADD, all on the client the service uses (open-store.ts);
+// through HTTP against a trivial express handler answering fixed JSON, at full load (autocannon,
+// closed loop, in a child process) and at a fixed offered rate of 2,000/s (the open-loop generator
+// of bench/_http-load.ts, in a child process). Afterwards the bench
 // reads every wallet back and reports oversell and limit violations as measured.
 // Embedded (always, REDIS_URL or not): the memory store with its journal (what `npm start` runs
 // without Redis) against the same store without one, interleaved, and the replay of that journal
@@ -11,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -28,10 +29,11 @@ import { Rng } from '../core/rng.ts';
 import { createLogger, silentLogger } from '../core/logger.ts';
 import { AllowAllRiskDecider } from '../issuance/allow-all-decider.ts';
 import { claimTerms, couponTypeInfo, type CampaignDefinition } from '../issuance/campaign.ts';
+import { ISSUANCE_REDIS_OPTIONS } from '../issuance/open-store.ts';
 import { MemoryIssuanceStore } from '../issuance/state/memory.ts';
 import { RedisIssuanceStore } from '../issuance/state/redis.ts';
 import type { IssuanceStore } from '../issuance/state/store.ts';
-import { scriptSource } from '../issuance/state/redis-scripts.ts';
+import { scriptSha, scriptSource } from '../issuance/state/redis-scripts.ts';
 import { deleteByPrefix } from '../issuance/testing/redis-cleanup.ts';
 import { loadAverage, median, openLoop } from './_http-bench.ts';
 import type { LoadResult as OpenLoopResult } from './_http-load.ts';
@@ -214,7 +216,7 @@ async function storeLevel(redis: Redis, prefix: string, o: z.infer<typeof option
   // and precomputed arguments, on a second campaign with the same stock, budget and limits.
   const directId = 'cmp_bench_direct';
   await setUp(store, directId, quantity, o.users);
-  const sha = createHash('sha1').update(scriptSource('claim')).digest('hex');
+  const sha = scriptSha('claim');
   const k = store.keys;
   const directTerms = terms.map((t) => [String(t.discountFen), String(t.claimFromMs), String(t.claimUntilMs), String(t.limits.perPerson), String(t.limits.perPersonPerType), String(t.limits.perPersonPerBatch)]);
   const directEvent = JSON.stringify({ ...eventTemplate, campaignId: directId, eventId: newId('event', 0), claimId: newId('claim', 0), couponId: newId('coupon', 0), couponTypeId: 'cpt_a', userId: 'usr_1', idHash: idHashes[1] });
@@ -368,7 +370,8 @@ export async function run(argv: string[]): Promise<void> {
     process.stderr.write('bench claim: set REDIS_URL (e.g. redis://127.0.0.1:6379) for the Redis figures\n');
     return;
   }
-  const redis = new Redis(config.redis.url, { enableAutoPipelining: true });
+  // The client the service runs on (no auto-pipelining, see open-store.ts), for every contender.
+  const redis = new Redis(config.redis.url, ISSUANCE_REDIS_OPTIONS);
   const prefix = `bench:${process.pid}:${Date.now().toString(36)}:`;
   try {
     await storeLevel(redis, prefix, parsed.data);

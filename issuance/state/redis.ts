@@ -5,11 +5,11 @@ import { allCouponTypes, type CampaignDefinition, type CampaignStatus, type Stor
 import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult } from '../results.ts';
 import { RedisKeys } from './redis-keys.ts';
 import { RedisOutbox } from './redis-outbox.ts';
-import { loadScripts, type Scripts } from './redis-scripts.ts';
+import { LoadedScript, loadScripts, type Scripts } from './redis-scripts.ts';
 import { StaleIdentityError, type ClaimCommand, type EligibilityGrant, type GrantOutcome, type Identity, type IssuanceStore, type MerchantRecord, type RedeemCommand, type RefundCommand, type WalletCoupon } from './store.ts';
 
 export interface RedisStoreOptions {
-  /** A client created with `enableAutoPipelining: true`; the store does not own it unless `ownsClient`. */
+  /** A client; `ISSUANCE_REDIS_OPTIONS` (open-store.ts) says how to make one. The store does not own it unless `ownsClient`. */
   redis: Redis;
   prefix?: string;
   ownsClient?: boolean;
@@ -21,11 +21,14 @@ export class RedisIssuanceStore implements IssuanceStore {
   readonly keys: RedisKeys;
   private readonly redis: Redis;
   private readonly scripts: Scripts;
+  /** The hot path's script, called with the argument array the store builds (no copy in between). */
+  private readonly claimScript: LoadedScript;
 
   constructor(private readonly opts: RedisStoreOptions) {
     this.redis = opts.redis;
     this.keys = new RedisKeys(opts.prefix ?? 'qg:');
     this.scripts = loadScripts(this.redis);
+    this.claimScript = new LoadedScript(this.redis, 'claim');
     this.outbox = new RedisOutbox(this.redis, this.keys);
   }
 
@@ -85,7 +88,10 @@ export class RedisIssuanceStore implements IssuanceStore {
   async claim(cmd: ClaimCommand): Promise<ClaimResult> {
     const k = this.keys;
     const id = cmd.campaignId;
-    const r = (await this.scripts.claim(
+    const t = cmd.terms;
+    // One array, handed to EVALSHA as it is (see LoadedScript).
+    const args = [
+      3,
       k.conf(id),
       k.wallet(id, cmd.userId),
       k.outbox(id),
@@ -100,13 +106,14 @@ export class RedisIssuanceStore implements IssuanceStore {
       cmd.eventJson,
       cmd.idempotencyKey,
       cmd.batchId,
-      cmd.terms.discountFen,
-      cmd.terms.claimFromMs,
-      cmd.terms.claimUntilMs,
-      cmd.terms.limits.perPerson,
-      cmd.terms.limits.perPersonPerType,
-      cmd.terms.limits.perPersonPerBatch,
-    )) as string[];
+      t.discountFen,
+      t.claimFromMs,
+      t.claimUntilMs,
+      t.limits.perPerson,
+      t.limits.perPersonPerType,
+      t.limits.perPersonPerBatch,
+    ];
+    const r = (await this.claimScript.run(args)) as string[];
     return toClaimResult(r, cmd);
   }
 

@@ -1,13 +1,16 @@
-// A server under test for bench/decide.ts, in its own fresh process: the trivial express handler
-// and the decision API each get a heap of their own, not the orchestrator's (which holds the
-// in-process benchmark's 200k events), and the load generator is a third process.
+// A server under test for bench/decide.ts and bench/claim.ts, in its own fresh process: the trivial
+// express handler, the decision API and the claim API each get a heap and an event loop of their
+// own, not the orchestrator's (which holds the in-process or store-level benchmark's leftovers),
+// and the load generator is a third process.
 // argv[2]: JSON `ServerConfig`. Prints `{"port":N}` when listening; then on stdin, `stats` prints
 // what the process spent since the previous `stats` (CPU, event-loop delay, GC pauses, requests).
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import express from 'express';
 import { createApp } from '../api/app.ts';
 import { decisionRoutes } from '../api/decision-routes.ts';
@@ -20,15 +23,31 @@ import { StoreDecisionSink } from '../rules/sink/store-sink.ts';
 import { childrenCpuUsage } from './_cpu.ts';
 import { benchTraffic } from './_decide-events.ts';
 
-export interface ServerConfig {
-  kind: 'trivial' | 'decision';
-  /** Load-generator seeds whose campaign and shops the decision engine must know. */
-  seeds: number[];
-  /** Embedded ClickHouse directory for decisions_v1 (as `quanguard start` stores them); absent: no sink. */
-  chdbPath?: string;
-  /** Where embedded ClickHouse runs (absent: the store's default, as `quanguard start`). */
-  chdbThread?: ChdbPlacement;
-}
+export type ServerConfig =
+  | {
+      kind: 'trivial';
+      seeds?: number[];
+      /** The fixed JSON it answers (default `{"decision":"allow"}`). */
+      answer?: unknown;
+    }
+  | {
+      kind: 'decision';
+      /** Load-generator seeds whose campaign and shops the decision engine must know. */
+      seeds: number[];
+      /** Embedded ClickHouse directory for decisions_v1 (as `quanguard start` stores them); absent: no sink. */
+      chdbPath?: string;
+      /** Where embedded ClickHouse runs (absent: the store's default, as `quanguard start`). */
+      chdbThread?: ChdbPlacement;
+    }
+  | {
+      /** The issuance API on the Redis store with the allow-all decider; campaigns are set up by the caller. */
+      kind: 'claim';
+      redisUrl: string;
+      prefix: string;
+      token: string;
+      /** Another checkout whose issuance code to serve (an A/B of two trees); absent: this one. */
+      root?: string;
+    };
 
 export interface ServerStats {
   requests: number;
@@ -52,15 +71,20 @@ export interface ServerStats {
   gcMaxMs: number;
 }
 
+/** Run when stdin closes, after the server: what the server opened besides it. */
+const closers: (() => Promise<unknown>)[] = [];
+
 async function build(cfg: ServerConfig): Promise<express.Express> {
   if (cfg.kind === 'trivial') {
     const app = express();
     app.use(express.json({ limit: '256kb' }));
+    const answer = cfg.answer ?? { decision: 'allow' };
     app.post(/.*/, (_req, res) => {
-      res.json({ decision: 'allow' });
+      res.json(answer);
     });
     return app;
   }
+  if (cfg.kind === 'claim') return claimApp(cfg);
   let sink: StoreDecisionSink | undefined;
   if (cfg.chdbPath) {
     const store = createAnalyticsStore({ embeddedPath: cfg.chdbPath, database: 'quanguard', ...(cfg.chdbThread ? { thread: cfg.chdbThread } : {}) }, silentLogger);
@@ -70,6 +94,26 @@ async function build(cfg: ServerConfig): Promise<express.Express> {
   const engine = memoryEngine(loadRuleset(), { idSeed: 9, sink });
   for (const seed of cfg.seeds) for (const e of benchTraffic(seed, 0, { prefix: `l${seed}x` }).setup) await engine.process(e);
   return createApp({ modules: [decisionRoutes({ decider: engine })], logger: silentLogger });
+}
+
+/**
+ * The claim API as `quanguard start` mounts it on Redis (the store and its client opened as there),
+ * built from `cfg.root`'s sources.
+ */
+async function claimApp(cfg: Extract<ServerConfig, { kind: 'claim' }>): Promise<express.Express> {
+  const root = cfg.root ? resolve(cfg.root) : join(fileURLToPath(import.meta.url), '..', '..');
+  const load = <T>(file: string) => import(pathToFileURL(join(root, file)).href) as Promise<T>;
+  const { createApp: makeApp } = await load<typeof import('../api/app.ts')>('api/app.ts');
+  const { createIssuanceRoutes } = await load<typeof import('../api/issuance-routes.ts')>('api/issuance-routes.ts');
+  const { openIssuanceStore } = await load<typeof import('../issuance/open-store.ts')>('issuance/open-store.ts');
+  const { AllowAllRiskDecider } = await load<typeof import('../issuance/allow-all-decider.ts')>('issuance/allow-all-decider.ts');
+  const { systemClock } = await load<typeof import('../core/clock.ts')>('core/clock.ts');
+  const { createLogger } = await load<typeof import('../core/logger.ts')>('core/logger.ts');
+  const store = openIssuanceStore({ redis: { url: cfg.redisUrl, prefix: cfg.prefix }, dataDir: '' }, systemClock, cfg.prefix);
+  closers.push(() => store.close());
+  const logger = createLogger({ level: 'warn' });
+  const routes = createIssuanceRoutes({ store, decider: new AllowAllRiskDecider(systemClock), clock: systemClock, logger, hmacSecret: 'bench-secret-0123456789', tokens: { issuance: cfg.token } });
+  return makeApp({ modules: [routes], logger });
 }
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
@@ -145,4 +189,5 @@ for await (const line of createInterface({ input: process.stdin })) {
   t0 = performance.now();
 }
 server.closeAllConnections();
-server.close();
+await new Promise((r) => server.close(r));
+for (const close of closers) await close();

@@ -1,34 +1,31 @@
-// `npm run bench -- claim [--claims N] [--concurrency C] [--users U] [--rounds R] [--http-seconds S] [--no-http]`
+// `npm run bench -- claim [--claims N] [--concurrency C] [--users U] [--rounds R] [--http-seconds S]
+//   [--no-http | --http-only] [--no-full-load] [--against DIR] [--cpu-prof DIR]`
 // Claims per second against the real Redis (REDIS_URL), each figure with its baseline from the same
 // run: at the store level (on the client the service uses, open-store.ts) against the same claim
 // script driven directly with EVALSHA and against a minimal claim-like Lua script with XADD, both
-// on an ioredis client with auto-pipelining (the issue's baseline);
-// through HTTP against a trivial express handler answering fixed JSON, at full load (autocannon,
-// closed loop, in a child process) and at a fixed offered rate of 2,000/s (the open-loop generator
-// of bench/_http-load.ts, in a child process). Afterwards the bench
-// reads every wallet back and reports oversell and limit violations as measured.
-// Embedded (always, REDIS_URL or not): the memory store with its journal (what `npm start` runs
-// without Redis) against the same store without one, interleaved, and the replay of that journal
-// at a restart, with the audit repeated on the replayed store.
-import { spawn } from 'node:child_process';
+// on an ioredis client with auto-pipelining (the issue's baseline); through HTTP against a trivial express handler answering fixed JSON, at full
+// load (autocannon, closed loop, in a child process; `--no-full-load` skips it) and at a fixed
+// offered rate of 2,000/s (the open-loop generator of bench/_http-load.ts, in a child process),
+// every server in a fresh process of its own (bench/_http-server.ts) with its CPU per request,
+// event-loop delay and GC pauses. `--against DIR` serves another checkout's claim API beside this
+// tree's in the same rounds; `--cpu-prof DIR` writes the servers' CPU profiles there. Afterwards
+// the bench reads every wallet back and reports oversell and limit violations as measured.
+// Embedded (always, REDIS_URL or not, unless `--http-only`): the memory store with its journal
+// (what `npm start` runs without Redis) against the same store without one, interleaved, and the
+// replay of that journal at a restart, with the audit repeated on the replayed store.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { createApp, type RouteModule } from '../api/app.ts';
-import { createIssuanceRoutes } from '../api/issuance-routes.ts';
 import { parseArgs } from '../cli/args.ts';
 import { systemClock, toCstIso } from '../core/clock.ts';
 import { loadConfig } from '../core/config.ts';
 import { newId } from '../core/ids.ts';
 import { Rng } from '../core/rng.ts';
-import { createLogger, silentLogger } from '../core/logger.ts';
-import { AllowAllRiskDecider } from '../issuance/allow-all-decider.ts';
 import { claimTerms, couponTypeInfo, type CampaignDefinition } from '../issuance/campaign.ts';
 import { ISSUANCE_REDIS_OPTIONS } from '../issuance/open-store.ts';
 import { MemoryIssuanceStore } from '../issuance/state/memory.ts';
@@ -36,8 +33,9 @@ import { RedisIssuanceStore } from '../issuance/state/redis.ts';
 import type { IssuanceStore } from '../issuance/state/store.ts';
 import { scriptSha, scriptSource } from '../issuance/state/redis-scripts.ts';
 import { deleteByPrefix } from '../issuance/testing/redis-cleanup.ts';
-import { loadAverage, median, openLoop } from './_http-bench.ts';
+import { ChildServer, loadAverage, median, openLoop } from './_http-bench.ts';
 import type { LoadResult as OpenLoopResult } from './_http-load.ts';
+import type { ServerConfig, ServerStats } from './_http-server.ts';
 import { machine, report } from './report.ts';
 
 const BENCH = 'claim';
@@ -56,7 +54,12 @@ const optionsSchema = z.object({
   'http-seconds': z.coerce.number().int().min(2).default(5),
   rounds: z.coerce.number().int().min(1).max(20).default(3),
   'no-http': z.literal(true).optional(),
+  'http-only': z.literal(true).optional(),
+  'no-full-load': z.literal(true).optional(),
+  against: z.string({ error: 'takes the directory of another checkout' }).optional(),
+  'cpu-prof': z.string({ error: 'takes a directory for the servers\' CPU profiles' }).optional(),
 });
+type Options = z.infer<typeof optionsSchema>;
 
 function campaign(campaignId: string, quantity: number): CampaignDefinition {
   const now = systemClock.now();
@@ -149,7 +152,7 @@ redis.call('XADD', KEYS[3], '*', 'e', ARGV[2])
 return {'granted', ARGV[3]}`;
 
 /** A claim as the issuance service makes it (ids, the event), for claim i of the bench's pattern. */
-function claimer(store: IssuanceStore, campaignId: string, quantity: number, idHashes: string[], o: z.infer<typeof optionsSchema>, kinds: Map<string, number>): (i: number) => Promise<void> {
+function claimer(store: IssuanceStore, campaignId: string, quantity: number, idHashes: string[], o: Options, kinds: Map<string, number>): (i: number) => Promise<void> {
   const eventTemplate = { eventId: '', occurredAt: toCstIso(systemClock.now()), type: 'claim', claimId: '', couponId: '', campaignId, batchId: 'bat_1', couponTypeId: '', userId: '', idHash: '', channel: 'app' };
   const def = campaign(campaignId, quantity);
   const terms = TYPES.map((t) => claimTerms(def, couponTypeInfo(def, t.couponTypeId)!));
@@ -167,7 +170,7 @@ function claimer(store: IssuanceStore, campaignId: string, quantity: number, idH
   };
 }
 
-async function embeddedLevel(o: z.infer<typeof optionsSchema>): Promise<void> {
+async function embeddedLevel(o: Options): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'qg-bench-hot-'));
   try {
     const campaignId = 'cmp_bench_embedded';
@@ -206,7 +209,7 @@ async function embeddedLevel(o: z.infer<typeof optionsSchema>): Promise<void> {
  * `redis`: the client the service runs on, for the store. `pipelined`: a client with ioredis'
  * auto-pipelining, for the direct and minimal scripts, as the issue defines the baseline.
  */
-async function storeLevel(redis: Redis, pipelined: Redis, prefix: string, o: z.infer<typeof optionsSchema>): Promise<void> {
+async function storeLevel(redis: Redis, pipelined: Redis, prefix: string, o: Options): Promise<void> {
   const store = new RedisIssuanceStore({ redis, prefix });
   const campaignId = 'cmp_bench_store';
   const quantity = Math.floor(o.claims / 5);
@@ -276,102 +279,162 @@ function loadGen(cfg: Record<string, unknown>): Promise<LoadResult> {
   });
 }
 
-async function listen(modules: RouteModule[]): Promise<{ server: Server; url: string }> {
-  const app = createApp({ modules, logger: silentLogger });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  server.keepAliveTimeout = 60_000;
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+/** One server under test and what it got in each round. */
+interface HttpSide {
+  name: string;
+  server: ChildServer;
+  /** The campaigns it claims in (none for the trivial handler, which answers without looking). */
+  campaigns: { full: string; warm: string; rate: string[] };
+  full: LoadResult[];
+  rate: OpenLoopResult[];
+  stats: ServerStats[];
 }
 
-async function httpLevel(redis: Redis, prefix: string, o: z.infer<typeof optionsSchema>): Promise<void> {
+const RATE = 2000;
+const WARMUP_S = 2;
+const RATE_CONNECTIONS = 50;
+
+/**
+ * Every server runs in its own fresh child process (bench/_http-server.ts), as the decide bench's
+ * do: not in this process, whose heap holds the store-level rounds' leftovers and whose event loop
+ * would also run the other server. The trivial handler is the decide bench's (express with
+ * express.json), answering a claim-shaped fixed JSON; it receives the very same request bytes as
+ * the claim API. Each claim server claims in campaigns of its own, a fresh one per fixed-rate
+ * round, so every round does the same work (granted, limit reached) and two trees compared with
+ * `--against` do too.
+ */
+async function httpLevel(redis: Redis, redisUrl: string, prefix: string, o: Options): Promise<void> {
   const token = 'bench-issuance-token-0123456789';
   const store = new RedisIssuanceStore({ redis, prefix });
-  const logger = createLogger({ level: 'warn' });
-  const routes = createIssuanceRoutes({ store, decider: new AllowAllRiskDecider(systemClock), clock: systemClock, logger, hmacSecret: 'bench-secret-0123456789', tokens: { issuance: token } });
-  const trivial: RouteModule = {
-    name: 'trivial',
-    mount(router) {
-      router.post('/trivial', (_req, res) => {
-        res.json({ result: { kind: 'granted', couponId: 'cpn_0000000000000000000000', claimId: 'clm_0000000000000000000000', replayed: false } });
-      });
-    },
-  };
   const quantity = 20_000;
-  const idHashes: Record<string, string[]> = {};
-  for (const id of ['cmp_bench_http', 'cmp_bench_rate']) idHashes[id] = await setUp(store, id, quantity, o.users);
-  const { server, url } = await listen([routes, trivial]);
+  const trees: { name: string; root?: string }[] = [{ name: 'claim' }];
+  if (o.against) trees.push({ name: `claim@${treeName(o.against)}`, root: resolve(o.against) });
+  const nodeArgs = o['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o['cpu-prof'])}`] : [];
+  const sides: HttpSide[] = [];
+  const audited: string[] = [];
+  const loads: number[] = [];
+  let idHashes: string[] = [];
   try {
+    const trivialAnswer = { result: { kind: 'granted', couponId: 'cpn_0000000000000000000000', claimId: 'clm_0000000000000000000000', batchId: 'bat_1', campaignId: 'cmp_bench_http_0', couponTypeId: 'cpt_a', replayed: false } };
+    const campaignsOf = (i: number) => ({ full: `cmp_bench_http_${i}`, warm: `cmp_bench_warm_${i}`, rate: Array.from({ length: o.rounds }, (_, r) => `cmp_bench_rate_${i}_${r}`) });
+    // The trivial handler gets the first claim server's requests, byte for byte.
+    sides.push({ name: 'trivial', server: await ChildServer.start('_http-server.ts', { kind: 'trivial', answer: trivialAnswer } satisfies ServerConfig, nodeArgs), campaigns: campaignsOf(0), full: [], rate: [], stats: [] });
+    for (const [i, t] of trees.entries()) {
+      const campaigns = campaignsOf(i);
+      for (const id of [campaigns.full, campaigns.warm, ...campaigns.rate]) {
+        idHashes = await setUp(store, id, quantity, o.users);
+        audited.push(id);
+      }
+      const config: ServerConfig = { kind: 'claim', redisUrl, prefix, token, ...(t.root ? { root: t.root } : {}) };
+      sides.push({ name: t.name, server: await ChildServer.start('_http-server.ts', config, nodeArgs), campaigns, full: [], rate: [], stats: [] });
+    }
     const claimCfg = (campaignId: string, keyPrefix: string) => ({ campaignId, couponTypes: TYPES.map((t) => t.couponTypeId), users: o.users, keyPrefix });
-    // Interleaved rounds, as at the store level: trivial, claims, trivial, claims, …
-    const full = { connections: o.concurrency, durationS: o['http-seconds'], token };
+    // Each round starts with another server (trivial, claim; then claim, trivial; ...).
+    const inOrder = (r: number) => sides.map((_, k) => sides[(k + r) % sides.length]!);
+
+    if (!o['no-full-load'])
+      for (let r = 0; r < o.rounds; r++)
+        for (const s of inOrder(r))
+          s.full.push(await loadGen({ connections: o.concurrency, durationS: o['http-seconds'], token, url: `http://127.0.0.1:${s.server.port}/v1/claims`, claim: claimCfg(s.campaigns.full, `h${r}_`) }));
+
     // The fixed-rate runs use the open-loop generator (bench/_http-load.ts: latency from each
     // request's due time, warm-up left out), not autocannon's overallRate, which bursts and
-    // invents tail samples (see that file).
-    const port = Number(new URL(url).port);
-    const rate = 2000, warmupS = 2;
-    const rated = { host: '127.0.0.1', port, rate, warmupS, seconds: o['http-seconds'], connections: 50 };
-    const count = rate * (warmupS + o['http-seconds']) + 100;
-    const runs = { trivialFull: [] as LoadResult[], claimFull: [] as LoadResult[], trivialRate: [] as OpenLoopResult[], claimRate: [] as OpenLoopResult[] };
-    for (let r = 0; r < o.rounds; r++) {
-      runs.trivialFull.push(await loadGen({ ...full, url: `${url}/trivial` }));
-      runs.claimFull.push(await loadGen({ ...full, url: `${url}/v1/claims`, claim: claimCfg('cmp_bench_http', `h${r}_`) }));
-      runs.trivialRate.push(await openLoop({ ...rated, source: { kind: 'fixed', path: '/trivial', body: '{}', token } }));
-      runs.claimRate.push(await openLoop({ ...rated, source: { kind: 'claim', path: '/v1/claims', token, ...claimCfg('cmp_bench_rate', `r${r}_`), count } }));
-    }
-    const mean = (xs: LoadResult[], f: (x: LoadResult) => number) => xs.reduce((a, x) => a + f(x), 0) / xs.length;
-    const errs = (xs: LoadResult[]) => xs.reduce((a, x) => a + x.errors + x.timeouts, 0);
-    report({ bench: BENCH, metric: 'http_claims_per_s', value: mean(runs.claimFull, (x) => x.requestsPerS), unit: '1/s', backend: 'redis', baseline: mean(runs.trivialFull, (x) => x.requestsPerS), connections: o.concurrency, rounds: o.rounds, non2xx: runs.claimFull.reduce((a, x) => a + x.non2xx, 0), errors: errs(runs.claimFull), baselineErrors: errs(runs.trivialFull), target: 'ratio >= 0.6' });
-    const med = (xs: OpenLoopResult[], f: (x: OpenLoopResult) => number) => median(xs.map(f));
-    const bad = (xs: OpenLoopResult[]) => xs.reduce((a, x) => a + x.non2xx + x.errors + x.unanswered, 0);
+    // invents tail samples (see that file). A fresh process runs its handlers in the interpreter
+    // first: one unmeasured pass each at the same rate lets the JIT settle before round 1.
+    const rated = (s: HttpSide, warmupS: number, seconds: number, campaignId: string, keyPrefix: string) =>
+      openLoop({ host: '127.0.0.1', port: s.server.port, rate: RATE, warmupS, seconds, connections: RATE_CONNECTIONS, source: { kind: 'claim', path: '/v1/claims', token, ...claimCfg(campaignId, keyPrefix), count: RATE * (warmupS + seconds) + 100 } });
+    for (const s of sides) await rated(s, 0, WARMUP_S, s.campaigns.warm, 'w_');
+    for (let r = 0; r < o.rounds; r++)
+      for (const s of inOrder(r)) {
+        await s.server.stats();
+        s.rate.push(await rated(s, WARMUP_S, o['http-seconds'], s.campaigns.rate[r]!, `r${r}_`));
+        s.stats.push(await s.server.stats<ServerStats>());
+        loads.push(loadAverage());
+      }
+  } finally {
+    for (const s of sides) await s.server.stop();
+  }
+
+  const [trivial, ...claims] = sides as [HttpSide, ...HttpSide[]];
+  const mean = (xs: LoadResult[], f: (x: LoadResult) => number) => xs.reduce((a, x) => a + f(x), 0) / xs.length;
+  const errs = (xs: LoadResult[]) => xs.reduce((a, x) => a + x.errors + x.timeouts, 0);
+  const med = (xs: OpenLoopResult[], f: (x: OpenLoopResult) => number) => median(xs.map(f));
+  const bad = (xs: OpenLoopResult[]) => xs.reduce((a, x) => a + x.non2xx + x.errors + x.unanswered, 0);
+  // CPU per request does not depend on how busy the machine is: what each handler costs its process.
+  const cpuPerReq = (xs: ServerStats[]) => (1e6 * xs.reduce((a, x) => a + x.cpuS, 0)) / Math.max(1, xs.reduce((a, x) => a + x.requests, 0));
+  const perRoundCpu = (xs: ServerStats[]) => xs.map((x) => Math.round((1e6 * x.cpuS) / Math.max(1, x.requests)));
+  for (const s of claims) {
+    const tree = s.name === 'claim' ? 'this tree' : s.name.slice('claim@'.length);
+    if (s.full.length)
+      report({ bench: BENCH, metric: 'http_claims_per_s', value: mean(s.full, (x) => x.requestsPerS), unit: '1/s', backend: 'redis', tree, baseline: mean(trivial.full, (x) => x.requestsPerS), connections: o.concurrency, rounds: o.rounds, non2xx: s.full.reduce((a, x) => a + x.non2xx, 0), errors: errs(s.full), baselineErrors: errs(trivial.full), target: 'ratio >= 0.6' });
     report({
       bench: BENCH,
       metric: 'http_p99_ms_at_2000_per_s',
-      value: med(runs.claimRate, (x) => x.p99),
+      value: med(s.rate, (x) => x.p99),
       unit: 'ms',
       backend: 'redis',
-      baseline: med(runs.trivialRate, (x) => x.p99),
+      tree,
+      baseline: med(trivial.rate, (x) => x.p99),
+      baselineName: 'trivial express handler, own process, same request bytes',
       rounds: o.rounds,
-      loadGenerator: 'open loop, latency from each request\'s due time (bench/_http-load.ts, separate process), median of rounds',
-      warmupSExcluded: warmupS,
-      connections: rated.connections,
-      perRound: runs.claimRate.map((x) => x.p99),
-      baselinePerRound: runs.trivialRate.map((x) => x.p99),
-      achievedPerS: med(runs.claimRate, (x) => x.achievedRps),
-      baselineAchievedPerS: med(runs.trivialRate, (x) => x.achievedRps),
-      p50: med(runs.claimRate, (x) => x.p50),
-      baselineP50: med(runs.trivialRate, (x) => x.p50),
-      p90: med(runs.claimRate, (x) => x.p90),
-      baselineP90: med(runs.trivialRate, (x) => x.p90),
-      errorResponses: bad(runs.claimRate),
-      baselineErrorResponses: bad(runs.trivialRate),
-      loadAverage: loadAverage(),
+      loadGenerator: "open loop, latency from each request's due time (bench/_http-load.ts, separate process), median of rounds; each server in its own process",
+      warmupSExcluded: WARMUP_S,
+      connections: RATE_CONNECTIONS,
+      perRound: s.rate.map((x) => x.p99),
+      baselinePerRound: trivial.rate.map((x) => x.p99),
+      achievedPerS: med(s.rate, (x) => x.achievedRps),
+      baselineAchievedPerS: med(trivial.rate, (x) => x.achievedRps),
+      p50: med(s.rate, (x) => x.p50),
+      baselineP50: med(trivial.rate, (x) => x.p50),
+      p90: med(s.rate, (x) => x.p90),
+      baselineP90: med(trivial.rate, (x) => x.p90),
+      errorResponses: bad(s.rate),
+      baselineErrorResponses: bad(trivial.rate),
+      loadAverage: median(loads),
       target: 'ratio <= 2',
     });
+    report({ bench: BENCH, metric: 'http_server_cpu_us_per_request', value: cpuPerReq(s.stats), unit: 'us', backend: 'redis', tree, baseline: cpuPerReq(trivial.stats), perRound: perRoundCpu(s.stats), baselinePerRound: perRoundCpu(trivial.stats), note: 'server process only (the claim script runs in Redis)' });
+    report({ bench: BENCH, metric: 'http_server_event_loop_p99_ms', value: median(s.stats.map((x) => x.loopP99Ms)), unit: 'ms', backend: 'redis', tree, baseline: median(trivial.stats.map((x) => x.loopP99Ms)), loopMaxMs: Math.max(...s.stats.map((x) => x.loopMaxMs)), baselineLoopMaxMs: Math.max(...trivial.stats.map((x) => x.loopMaxMs)) });
+    report({ bench: BENCH, metric: 'http_server_gc_max_ms', value: Math.max(...s.stats.map((x) => x.gcMaxMs)), unit: 'ms', backend: 'redis', tree, baseline: Math.max(...trivial.stats.map((x) => x.gcMaxMs)), gcTotalMs: s.stats.reduce((a, x) => a + x.gcTotalMs, 0), baselineGcTotalMs: trivial.stats.reduce((a, x) => a + x.gcTotalMs, 0) });
+  }
+  if (claims.length > 1) {
+    // Two trees in the same rounds: the per-round ratios, this tree's over the other's.
+    const [ours, theirs] = claims as [HttpSide, HttpSide];
+    const geo = (a: number[], b: number[]) => Math.round(Math.exp(a.reduce((x, v, i) => x + Math.log(v / b[i]!), 0) / a.length) * 1000) / 1000;
+    report({ bench: BENCH, metric: 'http_p99_ms_at_2000_per_s_against_tree', value: med(ours.rate, (x) => x.p99), unit: 'ms', backend: 'redis', baseline: med(theirs.rate, (x) => x.p99), baselineName: theirs.name, perRound: ours.rate.map((x) => x.p99), baselinePerRound: theirs.rate.map((x) => x.p99), geometricMeanOfRoundRatios: geo(ours.rate.map((x) => x.p99), theirs.rate.map((x) => x.p99)) });
+    report({ bench: BENCH, metric: 'http_server_cpu_us_per_request_against_tree', value: cpuPerReq(ours.stats), unit: 'us', backend: 'redis', baseline: cpuPerReq(theirs.stats), baselineName: theirs.name, perRound: perRoundCpu(ours.stats), baselinePerRound: perRoundCpu(theirs.stats), geometricMeanOfRoundRatios: geo(perRoundCpu(ours.stats), perRoundCpu(theirs.stats)) });
+  }
 
-    let oversell = 0;
-    let violations = 0;
-    let granted = 0;
-    for (const id of ['cmp_bench_http', 'cmp_bench_rate']) {
-      const a = await audit(store, id, quantity, idHashes[id]!);
-      oversell += a.oversell;
-      violations += a.limitViolations;
-      granted += a.granted;
-    }
-    report({ bench: BENCH, metric: 'oversell', value: oversell, unit: 'coupons+fen', backend: 'redis', level: 'http', granted });
-    report({ bench: BENCH, metric: 'limit_violations', value: violations, unit: 'persons', backend: 'redis', level: 'http' });
-  } finally {
-    await new Promise((r) => server.close(r));
-    server.closeAllConnections();
+  let oversell = 0;
+  let violations = 0;
+  let granted = 0;
+  for (const id of audited) {
+    const a = await audit(store, id, quantity, idHashes);
+    oversell += a.oversell;
+    violations += a.limitViolations;
+    granted += a.granted;
+  }
+  report({ bench: BENCH, metric: 'oversell', value: oversell, unit: 'coupons+fen', backend: 'redis', level: 'http', granted });
+  report({ bench: BENCH, metric: 'limit_violations', value: violations, unit: 'persons', backend: 'redis', level: 'http' });
+}
+
+/** A checkout's short commit id, or its path when it is not a git checkout. */
+function treeName(dir: string): string {
+  try {
+    return execFileSync('git', ['-C', resolve(dir), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return resolve(dir);
   }
 }
 
 export async function run(argv: string[]): Promise<void> {
   const parsed = optionsSchema.safeParse(parseArgs(argv).options);
   if (!parsed.success) throw new Error(`bench claim: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);
+  const o = parsed.data;
+  if (o['http-only'] && o['no-http']) throw new Error('bench claim: --http-only and --no-http leave nothing to run');
   const config = loadConfig();
   machine(BENCH);
-  await embeddedLevel(parsed.data);
+  if (!o['http-only']) await embeddedLevel(o);
   if (!config.redis) {
     process.stderr.write('bench claim: set REDIS_URL (e.g. redis://127.0.0.1:6379) for the Redis figures\n');
     return;
@@ -382,9 +445,11 @@ export async function run(argv: string[]): Promise<void> {
   const pipelined = new Redis(config.redis.url, { enableAutoPipelining: true });
   const prefix = `bench:${process.pid}:${Date.now().toString(36)}:`;
   try {
-    await storeLevel(redis, pipelined, prefix, parsed.data);
-    await deleteByPrefix(redis, prefix);
-    if (!parsed.data['no-http']) await httpLevel(redis, prefix, parsed.data);
+    if (!o['http-only']) {
+      await storeLevel(redis, pipelined, prefix, o);
+      await deleteByPrefix(redis, prefix);
+    }
+    if (!o['no-http']) await httpLevel(redis, config.redis.url, prefix, o);
   } finally {
     await deleteByPrefix(redis, prefix);
     await redis.quit();

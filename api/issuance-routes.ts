@@ -63,6 +63,10 @@ export function createIssuanceRoutes(deps: IssuanceRoutesDeps): RouteModule & { 
     name: 'issuance',
     service,
     mount(router: Router) {
+      // The router tries its routes in order and claims are the busiest: first, no path overlaps it.
+      router.post('/v1/claims', auth.require('issuance'), guarded(async (req, res) => {
+        res.json({ result: await service.claim(parse(claimBody, req.body)) });
+      }));
       router.post('/v1/campaigns', admin, guarded(async (req, res) => {
         res.status(201).json(await service.createCampaign(parse(createCampaignBody, req.body)));
       }));
@@ -83,9 +87,6 @@ export function createIssuanceRoutes(deps: IssuanceRoutesDeps): RouteModule & { 
       }));
       router.get('/v1/campaigns/:campaignId/wallets/:userId', auth.require('issuance', 'admin'), guarded(async (req, res) => {
         res.json({ coupons: await service.wallet(param(req, 'campaignId'), param(req, 'userId')) });
-      }));
-      router.post('/v1/claims', auth.require('issuance'), guarded(async (req, res) => {
-        res.json({ result: await service.claim(parse(claimBody, req.body)) });
       }));
       router.post('/v1/merchants', admin, guarded(async (req, res) => {
         res.status(201).json(await service.registerMerchant(parse(merchantBody, req.body)));

@@ -84,6 +84,8 @@ export class IssuanceService {
    * they are safe to cache; only found bindings are cached. The block mark is checked in the store.
    */
   private readonly identities = new Map<string, Identity>();
+  /** Identity lookups on their way to the store, by the same key. */
+  private readonly pendingIdentities = new Map<string, Promise<Identity | null>>();
 
   private readonly idRng: Rng;
 
@@ -202,9 +204,30 @@ export class IssuanceService {
 
   private async identity(campaignId: string, userId: string, fresh: boolean): Promise<Identity | null> {
     const key = `${campaignId}\n${userId}`;
-    const cached = fresh ? undefined : this.identities.get(key);
-    if (cached) return cached;
-    const found = await this.deps.store.identity(campaignId, userId);
+    if (!fresh) {
+      const cached = this.identities.get(key);
+      if (cached) return cached;
+      // Claims of one account arriving together (one per coupon type at a drop) share the lookup
+      // already on its way instead of each paying a Redis round trip of its own. A binding found
+      // by that read holds for this claim too (bindings never change; see `identities`). A read
+      // that found none, or failed, began before this claim came: this claim reads for itself.
+      const pending = this.pendingIdentities.get(key);
+      if (pending) {
+        const found = await pending.catch(() => null);
+        if (found) return found;
+      }
+    }
+    const lookup = this.deps.store.identity(campaignId, userId);
+    if (fresh) return this.remember(key, await lookup);
+    this.pendingIdentities.set(key, lookup);
+    try {
+      return this.remember(key, await lookup);
+    } finally {
+      if (this.pendingIdentities.get(key) === lookup) this.pendingIdentities.delete(key);
+    }
+  }
+
+  private remember(key: string, found: Identity | null): Identity | null {
     if (found) {
       if (this.identities.size >= IDENTITY_CACHE_MAX) this.identities.delete(this.identities.keys().next().value!);
       this.identities.set(key, found);

@@ -3,11 +3,11 @@
 // Claims per second against the real Redis (REDIS_URL), each figure with its baseline from the same
 // run: at the store level (on the client the service uses, open-store.ts) against the same claim
 // script driven directly with EVALSHA and against a minimal claim-like Lua script with XADD, both
-// on an ioredis client with auto-pipelining (the issue's baseline); through HTTP against a trivial express handler answering fixed JSON, at full
-// load (autocannon, closed loop, in a child process; `--no-full-load` skips it) and at a fixed
-// offered rate of 2,000/s (the open-loop generator of bench/_http-load.ts, in a child process),
-// every server in a fresh process of its own (bench/_http-server.ts) with its CPU per request,
-// event-loop delay and GC pauses. `--against DIR` serves another checkout's claim API beside this
+// on an ioredis client with auto-pipelining (the issue's baseline); through HTTP against a trivial
+// express handler answering fixed JSON, at full load (autocannon, closed loop, in a child process;
+// `--no-full-load` skips it) and at a fixed offered rate of 2,000/s (the open-loop generator of
+// bench/_http-load.ts, in a child process), every server in a fresh process of its own
+// (bench/_http-server.ts) with its CPU per request, event-loop delay and GC pauses. `--against DIR` serves another checkout's claim API beside this
 // tree's in the same rounds; `--cpu-prof DIR` writes the servers' CPU profiles there. Afterwards
 // the bench reads every wallet back and reports oversell and limit violations as measured.
 // Embedded (always, REDIS_URL or not, unless `--http-only`): the memory store with its journal

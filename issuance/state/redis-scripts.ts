@@ -1,8 +1,7 @@
 // Runs the Lua scripts by EVALSHA. A server that does not know a script (a restart, SCRIPT FLUSH)
 // answers NOSCRIPT without running anything, so the script is loaded and the call sent again.
-// This replaces ioredis' defineCommand: its Script wrapper cost ~8 µs of client CPU per claim
-// (a copied argument array, an extra promise and a closure per call, and a per-socket check), a
-// third of the Node side of a claim at 1,000 concurrent claimers (see bench/claim.ts).
+// This replaces ioredis' defineCommand, whose Script wrapper copies the argument array and adds a
+// promise and a closure per call; the claim path hands its own array straight to EVALSHA.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
@@ -11,8 +10,7 @@ import type { Redis } from 'ioredis';
 const SCRIPTS = { claim: 3, publish: 2, grant: 3, block: 2, redeem: 6, refund: 5, hold: null } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
-export type Scripts = Record<ScriptName, ScriptFn>;
+export type Scripts = Record<ScriptName, LoadedScript>;
 
 const sources = new Map<ScriptName, string>();
 export function scriptSource(name: ScriptName): string {
@@ -29,7 +27,11 @@ export function scriptSha(name: ScriptName): string {
 // as the one array the caller built (spreading it would copy it once more per call).
 type EvalSha = (sha: string, keyCountKeysAndArgs: readonly (string | number)[]) => Promise<unknown>;
 
-/** One script on one client. `run` takes the key count, then the keys, then the arguments. */
+/**
+ * One script on one client. `run` takes the key count, then the keys, then the arguments, in one
+ * array; `send` takes the keys and arguments and puts the script's key count in front (a script
+ * with a variable number of keys takes its count first, as with `run`).
+ */
 export class LoadedScript {
   readonly sha: string;
   private readonly evalsha: EvalSha;
@@ -41,6 +43,11 @@ export class LoadedScript {
   ) {
     this.sha = scriptSha(name);
     this.evalsha = redis.evalsha.bind(redis) as unknown as EvalSha;
+  }
+
+  send(...keysAndArgs: (string | number)[]): Promise<unknown> {
+    const n = SCRIPTS[this.name];
+    return this.run(n === null ? keysAndArgs : [n, ...keysAndArgs]);
   }
 
   run(keyCountKeysAndArgs: readonly (string | number)[]): Promise<unknown> {
@@ -57,8 +64,8 @@ export class LoadedScript {
 }
 
 // Without auto-pipelining (see ISSUANCE_REDIS_OPTIONS) ioredis writes every command to the socket
-// at once: one write system call per claim, about a quarter of the Node side's CPU at 1,000
-// concurrent claimers (writeUtf8String in a CPU profile of bench/claim.ts). Corking the socket until the next tick
+// at once: one write system call per claim (writeUtf8String, a large part of the Node side in a CPU
+// profile of bench/claim.ts at 1,000 concurrent claimers). Corking the socket until the next tick
 // lets every script call made in the same run of callbacks leave in one writev, while each reply
 // still settles its own call as it arrives (auto-pipelining batches too, but holds the next batch
 // until the whole previous one has answered).
@@ -76,9 +83,6 @@ function corkUntilNextTick(redis: Redis): void {
 
 export function loadScripts(redis: Redis): Scripts {
   const out = {} as Scripts;
-  for (const [name, numberOfKeys] of Object.entries(SCRIPTS) as [ScriptName, number | null][]) {
-    const script = new LoadedScript(redis, name);
-    out[name] = numberOfKeys === null ? (...args) => script.run(args) : (...args) => script.run([numberOfKeys, ...args]);
-  }
+  for (const name of Object.keys(SCRIPTS) as ScriptName[]) out[name] = new LoadedScript(redis, name);
   return out;
 }

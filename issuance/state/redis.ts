@@ -5,7 +5,7 @@ import { allCouponTypes, type CampaignDefinition, type CampaignStatus, type Stor
 import type { ClaimResult, HoldAction, HoldResult, LedgerEntry, RedeemResult, RefundResult } from '../results.ts';
 import { RedisKeys } from './redis-keys.ts';
 import { RedisOutbox } from './redis-outbox.ts';
-import { LoadedScript, loadScripts, type Scripts } from './redis-scripts.ts';
+import { loadScripts, type Scripts } from './redis-scripts.ts';
 import { StaleIdentityError, type ClaimCommand, type EligibilityGrant, type GrantOutcome, type Identity, type IssuanceStore, type MerchantRecord, type RedeemCommand, type RefundCommand, type WalletCoupon } from './store.ts';
 
 export interface RedisStoreOptions {
@@ -21,14 +21,11 @@ export class RedisIssuanceStore implements IssuanceStore {
   readonly keys: RedisKeys;
   private readonly redis: Redis;
   private readonly scripts: Scripts;
-  /** The hot path's script, called with the argument array the store builds (no copy in between). */
-  private readonly claimScript: LoadedScript;
 
   constructor(private readonly opts: RedisStoreOptions) {
     this.redis = opts.redis;
     this.keys = new RedisKeys(opts.prefix ?? 'qg:');
     this.scripts = loadScripts(this.redis);
-    this.claimScript = new LoadedScript(this.redis, 'claim');
     this.outbox = new RedisOutbox(this.redis, this.keys);
   }
 
@@ -64,7 +61,7 @@ export class RedisIssuanceStore implements IssuanceStore {
       fields.push(`${p}:b`, t.batch.batchId, `${p}:d`, t.type.discountFen, `${p}:cf`, t.claimFromMs, `${p}:cu`, t.claimUntilMs, `${p}:vf`, t.validFromMs, `${p}:vu`, t.validUntilMs);
       fields.push(`stock:${t.type.couponTypeId}`, t.type.quantity);
     }
-    return (await this.scripts.publish(this.keys.conf(campaignId), this.keys.outbox(campaignId), eventJson, ...fields)) as 'published' | 'already_published' | 'not_found';
+    return (await this.scripts.publish.send(this.keys.conf(campaignId), this.keys.outbox(campaignId), eventJson, ...fields)) as 'published' | 'already_published' | 'not_found';
   }
 
   async grantEligibility(campaignId: string, grants: EligibilityGrant[]): Promise<GrantOutcome[]> {
@@ -72,7 +69,7 @@ export class RedisIssuanceStore implements IssuanceStore {
     // Chunks keep each script short so other clients are not stalled behind a large import.
     for (let i = 0; i < grants.length; i += 500) {
       const args = grants.slice(i, i + 500).flatMap((g) => [g.userId, `${g.idHash}:${g.phoneHash}`, g.eventJson]);
-      out.push(...((await this.scripts.grant(this.keys.conf(campaignId), this.keys.outbox(campaignId), this.keys.blocked(campaignId), ...args)) as GrantOutcome[]));
+      out.push(...((await this.scripts.grant.send(this.keys.conf(campaignId), this.keys.outbox(campaignId), this.keys.blocked(campaignId), ...args)) as GrantOutcome[]));
     }
     return out;
   }
@@ -113,7 +110,7 @@ export class RedisIssuanceStore implements IssuanceStore {
       t.limits.perPersonPerType,
       t.limits.perPersonPerBatch,
     ];
-    const r = (await this.claimScript.run(args)) as string[];
+    const r = (await this.scripts.claim.run(args)) as string[];
     return toClaimResult(r, cmd);
   }
 
@@ -158,7 +155,7 @@ export class RedisIssuanceStore implements IssuanceStore {
       // campaign redeem.lua refuses, so the second list is complete.
       for (let pass = 0; pass < 2; pass++) {
         const orderKeys = (await this.redis.smembers(this.keys.merchantOrders(id, merchantId))).map((o) => this.keys.order(id, o));
-        const r = (await this.scripts.hold(1 + orderKeys.length, this.keys.conf(id), ...orderKeys, 'hold_merchant', merchantId)) as string[];
+        const r = (await this.scripts.hold.send(1 + orderKeys.length, this.keys.conf(id), ...orderKeys, 'hold_merchant', merchantId)) as string[];
         held += Number(r[1]);
       }
     }
@@ -167,7 +164,7 @@ export class RedisIssuanceStore implements IssuanceStore {
 
   async blockUser(userId: string): Promise<void> {
     await this.redis.sadd(this.keys.blockedUsers, userId);
-    for (const id of await this.listCampaignIds()) await this.scripts.block(this.keys.conf(id), this.keys.blocked(id), userId);
+    for (const id of await this.listCampaignIds()) await this.scripts.block.send(this.keys.conf(id), this.keys.blocked(id), userId);
   }
 
   async orderCampaign(orderId: string): Promise<string | null> {
@@ -219,7 +216,7 @@ export class RedisIssuanceStore implements IssuanceStore {
           };
     const k = this.keys;
     const id = cmd.campaignId;
-    const r = (await this.scripts.redeem(
+    const r = (await this.scripts.redeem.send(
       k.conf(id),
       k.order(id, cmd.orderId),
       k.wallet(id, cmd.userId),
@@ -262,7 +259,7 @@ export class RedisIssuanceStore implements IssuanceStore {
     const id = cmd.campaignId;
     // The wallet key depends on the order's customer; an order's customer never changes.
     const userId = (await this.redis.hget(k.order(id, cmd.orderId), 'u')) ?? '';
-    const r = (await this.scripts.refund(
+    const r = (await this.scripts.refund.send(
       k.conf(id),
       k.refund(id, cmd.refundId),
       k.order(id, cmd.orderId),
@@ -300,7 +297,7 @@ export class RedisIssuanceStore implements IssuanceStore {
   }
 
   async settleHold(campaignId: string, orderId: string, action: HoldAction): Promise<HoldResult> {
-    const r = (await this.scripts.hold(2, this.keys.conf(campaignId), this.keys.order(campaignId, orderId), action)) as string[];
+    const r = (await this.scripts.hold.send(2, this.keys.conf(campaignId), this.keys.order(campaignId, orderId), action)) as string[];
     if (r[0] === 'not_found') return { kind: 'not_found' };
     if (r[0] === 'not_held') return { kind: 'not_held', status: r[1] as LedgerEntry['status'] };
     const entry = toLedgerEntry(campaignId, orderId, await this.redis.hgetall(this.keys.order(campaignId, orderId)));
